@@ -1,0 +1,67 @@
+/// The events of a `text/event-stream` whose bytes arrive as an asynchronous sequence of chunks.
+///
+/// Created with ``_Concurrency/AsyncSequence/serverSentEvents(configuration:)``. When the byte sequence
+/// ends, an unfinished event is discarded. An event that goes past a parser limit makes `next()` throw
+/// its ``ServerSentEventParseError``; the iterator stays usable, and calling `next()` again carries on
+/// with the events after it.
+public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence where Base.Element: Sequence<UInt8> {
+    public typealias Element = ServerSentEvent
+
+    private let base: Base
+    private let configuration: ServerSentEventParser.Configuration
+
+    init(base: Base, configuration: ServerSentEventParser.Configuration) {
+        self.base = base
+        self.configuration = configuration
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), parser: ServerSentEventParser(configuration: configuration))
+    }
+
+    /// Reads chunks from the base sequence only when no parsed event is waiting.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var base: Base.AsyncIterator
+        private var parser: ServerSentEventParser
+        private var ready: [ServerSentEventParser.Output] = []
+        private var readyIndex = 0
+        private var baseFinished = false
+
+        init(base: Base.AsyncIterator, parser: ServerSentEventParser) {
+            self.base = base
+            self.parser = parser
+        }
+
+        public mutating func next() async throws -> ServerSentEvent? {
+            while true {
+                if readyIndex < ready.count {
+                    let output = ready[readyIndex]
+                    readyIndex += 1
+                    return try output.get()
+                }
+                ready.removeAll(keepingCapacity: true)
+                readyIndex = 0
+                guard !baseFinished else { return nil }
+                guard let chunk = try await base.next() else {
+                    baseFinished = true
+                    parser.finish()
+                    return nil
+                }
+                var parsed = ready
+                parser.parse(chunk) { parsed.append($0) }
+                ready = parsed
+            }
+        }
+    }
+}
+
+extension ServerSentEventAsyncSequence: Sendable where Base: Sendable {}
+
+extension AsyncSequence where Element: Sequence<UInt8> {
+    /// The server-sent events in this sequence of byte chunks.
+    public func serverSentEvents(
+        configuration: ServerSentEventParser.Configuration = .init()
+    ) -> ServerSentEventAsyncSequence<Self> {
+        ServerSentEventAsyncSequence(base: self, configuration: configuration)
+    }
+}

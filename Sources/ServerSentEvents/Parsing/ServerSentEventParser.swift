@@ -1,0 +1,321 @@
+/// An incremental `text/event-stream` parser that follows the WHATWG HTML rules for interpreting an
+/// event stream exactly.
+///
+/// Feed it the bytes of a stream in chunks of any size, split anywhere; it reports every event as soon
+/// as its terminating blank line arrives. It keeps the stream's last event ID and reconnection time,
+/// and never holds more than ``Configuration/maxLineLength`` bytes of an unfinished line plus
+/// ``Configuration/maxEventDataLength`` bytes of an unfinished event's data.
+///
+/// ```swift
+/// var parser = ServerSentEventParser()
+/// parser.parse(Array("data: hello\n\n".utf8)) { result in
+///     if case .success(let event) = result { print(event.data) }  // "hello"
+/// }
+/// parser.finish()  // the stream ended: drop any unfinished event
+/// ```
+public struct ServerSentEventParser: Sendable {
+    /// Limits that bound the parser's memory.
+    public struct Configuration: Sendable, Hashable {
+        /// The longest line, in bytes without its line ending, the parser accepts. Default 1 MiB.
+        public var maxLineLength: Int
+        /// The most data, in bytes, one event may carry. Default 1 MiB.
+        public var maxEventDataLength: Int
+
+        /// Creates a configuration; both limits must be positive.
+        public init(maxLineLength: Int = 1 << 20, maxEventDataLength: Int = 1 << 20) {
+            precondition(maxLineLength > 0 && maxEventDataLength > 0, "parser limits must be positive")
+            self.maxLineLength = maxLineLength
+            self.maxEventDataLength = maxEventDataLength
+        }
+    }
+
+    /// What the parser reports for each event: the event, or the limit that made it drop one.
+    public typealias Output = Result<ServerSentEvent, ServerSentEventParseError>
+
+    /// Where the parser is in dropping an event that went past a limit.
+    private enum Discarding {
+        /// Not dropping anything.
+        case nothing
+        /// Inside an over-long line: drop bytes up to its line ending, then the rest of the event.
+        case restOfLine
+        /// Drop lines up to the blank line that ends the event.
+        case restOfEvent
+    }
+
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private static let colon: UInt8 = 0x3A
+    private static let space: UInt8 = 0x20
+
+    /// The limits this parser enforces.
+    public let configuration: Configuration
+
+    /// The stream's last event ID: set from the `id` fields of each dispatched block, kept across
+    /// events, and sent by clients in `Last-Event-ID` when they reconnect. Empty when there is none.
+    public private(set) var lastEventID: String
+
+    /// The reconnection time in milliseconds from the stream's last valid `retry:` field, if any.
+    public private(set) var reconnectionTime: Int?
+
+    private var lineBuffer: [UInt8] = []
+    private var dataBuffer: [UInt8] = []
+    private var eventTypeBuffer = ""
+    private var lastEventIDBuffer: String
+    private var eventRetry: Int?
+    private var byteOrderMarkBytesSeen = 0
+    private var isAtStreamStart = true
+    private var previousChunkEndedWithCarriageReturn = false
+    private var discarding = Discarding.nothing
+
+    /// Creates a parser.
+    ///
+    /// - Parameters:
+    ///   - configuration: The limits on line and event size.
+    ///   - lastEventID: The last event ID to start from, for a client resuming an earlier stream.
+    public init(configuration: Configuration = .init(), lastEventID: String = "") {
+        self.configuration = configuration
+        self.lastEventID = lastEventID
+        self.lastEventIDBuffer = lastEventID
+    }
+
+    /// Parses the next chunk of the stream, calling `handle` for each event it completes and for each
+    /// event it drops for exceeding a limit, in stream order.
+    public mutating func parse<Bytes: Sequence<UInt8>>(
+        _ chunk: Bytes,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        let handled: Void? = try chunk.withContiguousStorageIfAvailable { buffer in
+            try self.parseContiguous(buffer, handle)
+        }
+        if handled == nil {
+            let copy = Array(chunk)
+            try copy.withUnsafeBufferPointer { try self.parseContiguous($0, handle) }
+        }
+    }
+
+    /// Ends the current stream: an unfinished event is discarded, never dispatched.
+    ///
+    /// ``lastEventID`` and ``reconnectionTime`` are kept, and the parser is ready for the stream of the
+    /// next connection, which may again start with a byte order mark.
+    public mutating func finish() {
+        lineBuffer.removeAll(keepingCapacity: false)
+        dataBuffer.removeAll(keepingCapacity: false)
+        eventTypeBuffer = ""
+        lastEventIDBuffer = lastEventID
+        eventRetry = nil
+        byteOrderMarkBytesSeen = 0
+        isAtStreamStart = true
+        previousChunkEndedWithCarriageReturn = false
+        discarding = .nothing
+    }
+
+    // MARK: - Lines
+
+    private mutating func parseContiguous(
+        _ chunk: UnsafeBufferPointer<UInt8>,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        var start = 0
+        if isAtStreamStart {
+            // One BOM is stripped, and only at the very start; it may arrive split across chunks.
+            while start < chunk.count, byteOrderMarkBytesSeen < 3,
+                chunk[start] == Self.byteOrderMark[byteOrderMarkBytesSeen]
+            {
+                byteOrderMarkBytesSeen += 1
+                start += 1
+            }
+            if byteOrderMarkBytesSeen < 3 && start == chunk.count { return }
+            isAtStreamStart = false
+            if byteOrderMarkBytesSeen < 3 && byteOrderMarkBytesSeen > 0 {
+                // Not a BOM after all: the bytes held back are the start of the first line.
+                let heldBack = Self.byteOrderMark[0..<byteOrderMarkBytesSeen]
+                try heldBack.withContiguousStorageIfAvailable { try parseLines($0, from: 0, handle) }
+            }
+        }
+        try parseLines(chunk, from: start, handle)
+    }
+
+    private mutating func parseLines(
+        _ chunk: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        let end = chunk.count
+        var lineStart = start
+        if previousChunkEndedWithCarriageReturn, lineStart < end {
+            // A CR at the end of the last chunk and an LF at the start of this one are one line ending.
+            previousChunkEndedWithCarriageReturn = false
+            if chunk[lineStart] == LineTerminatorSearch.lineFeed { lineStart += 1 }
+        }
+        while lineStart < end {
+            let lineEnd = LineTerminatorSearch.firstIndex(in: chunk, from: lineStart, to: end)
+            if lineEnd == end {
+                try holdPartialLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<end]), handle)
+                return
+            }
+            try completeLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<lineEnd]), handle)
+            if chunk[lineEnd] == LineTerminatorSearch.carriageReturn {
+                if lineEnd + 1 == end {
+                    previousChunkEndedWithCarriageReturn = true
+                    return
+                }
+                lineStart = chunk[lineEnd + 1] == LineTerminatorSearch.lineFeed ? lineEnd + 2 : lineEnd + 1
+            } else {
+                lineStart = lineEnd + 1
+            }
+        }
+    }
+
+    /// Keeps the start of a line whose ending has not arrived yet, within the line limit.
+    private mutating func holdPartialLine(
+        _ piece: UnsafeBufferPointer<UInt8>,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        guard discarding != .restOfLine else { return }
+        if lineBuffer.count + piece.count > configuration.maxLineLength {
+            lineBuffer.removeAll(keepingCapacity: false)
+            try rejectLongLine(thenDiscard: .restOfLine, handle)
+            return
+        }
+        lineBuffer.append(contentsOf: piece)
+    }
+
+    /// Interprets a line whose ending has arrived; its start may be held from earlier chunks.
+    private mutating func completeLine(
+        _ piece: UnsafeBufferPointer<UInt8>,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        if discarding == .restOfLine {
+            discarding = .restOfEvent
+            return
+        }
+        if lineBuffer.isEmpty {
+            try interpret(line: piece, handle)
+            return
+        }
+        if lineBuffer.count + piece.count > configuration.maxLineLength {
+            lineBuffer.removeAll(keepingCapacity: false)
+            try rejectLongLine(thenDiscard: .restOfEvent, handle)
+            return
+        }
+        lineBuffer.append(contentsOf: piece)
+        let line = lineBuffer
+        lineBuffer.removeAll(keepingCapacity: lineBuffer.capacity <= 64 * 1024)
+        try line.withUnsafeBufferPointer { try interpret(line: $0, handle) }
+    }
+
+    // MARK: - Fields
+
+    private mutating func interpret(line: UnsafeBufferPointer<UInt8>, _ handle: (Output) throws -> Void) rethrows {
+        if line.isEmpty {
+            if discarding == .restOfEvent {
+                discarding = .nothing
+                return
+            }
+            if let event = dispatch() { try handle(.success(event)) }
+            return
+        }
+        if discarding == .restOfEvent { return }
+        if line.count > configuration.maxLineLength {
+            try rejectLongLine(thenDiscard: .restOfEvent, handle)
+            return
+        }
+        if line[0] == Self.colon { return }  // a comment
+
+        var nameEnd = 0
+        while nameEnd < line.count && line[nameEnd] != Self.colon { nameEnd += 1 }
+        var valueStart = nameEnd
+        if nameEnd < line.count {
+            valueStart += 1
+            if valueStart < line.count && line[valueStart] == Self.space { valueStart += 1 }
+        }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
+
+        switch nameEnd {
+        case 4 where line[0] == 0x64 && line[1] == 0x61 && line[2] == 0x74 && line[3] == 0x61:  // data
+            if dataBuffer.count + value.count + 1 > configuration.maxEventDataLength {
+                dropEvent(discarding: .restOfEvent)
+                try handle(
+                    .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: configuration.maxEventDataLength))
+                )
+                return
+            }
+            dataBuffer.append(contentsOf: value)
+            dataBuffer.append(LineTerminatorSearch.lineFeed)
+        case 5 where line[0] == 0x65 && line[1] == 0x76 && line[2] == 0x65 && line[3] == 0x6E && line[4] == 0x74:  // event
+            if !eventTypeBuffer.utf8.elementsEqual(value) {
+                eventTypeBuffer = String(decoding: value, as: UTF8.self)
+            }
+        case 2 where line[0] == 0x69 && line[1] == 0x64:  // id
+            // An id containing NUL is ignored; an unchanged id keeps its string (no allocation).
+            if !value.contains(0), !lastEventIDBuffer.utf8.elementsEqual(value) {
+                lastEventIDBuffer = String(decoding: value, as: UTF8.self)
+            }
+        case 5 where line[0] == 0x72 && line[1] == 0x65 && line[2] == 0x74 && line[3] == 0x72 && line[4] == 0x79:  // retry
+            if let milliseconds = Self.parseDigits(value) {
+                reconnectionTime = milliseconds
+                eventRetry = milliseconds
+            }
+        default:
+            break  // unknown fields (names are case-sensitive) are ignored
+        }
+    }
+
+    /// The value of a string of ASCII digits in base ten, saturating at `Int.max`; `nil` when the value
+    /// is empty or holds anything but digits.
+    private static func parseDigits(_ value: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !value.isEmpty else { return nil }
+        var result = 0
+        var overflowed = false
+        for byte in value {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            if !overflowed {
+                let (times10, o1) = result.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(Int(byte - 0x30))
+                if o1 || o2 { overflowed = true } else { result = sum }
+            }
+        }
+        return overflowed ? Int.max : result
+    }
+
+    // MARK: - Events
+
+    /// Ends the current block at a blank line: returns its event, or `nil` when it had no data.
+    private mutating func dispatch() -> ServerSentEvent? {
+        lastEventID = lastEventIDBuffer
+        defer {
+            eventTypeBuffer = ""
+            eventRetry = nil
+        }
+        guard !dataBuffer.isEmpty else { return nil }
+        let data = dataBuffer.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
+        }
+        dataBuffer.removeAll(keepingCapacity: dataBuffer.capacity <= 64 * 1024)
+        return ServerSentEvent(
+            type: eventTypeBuffer.isEmpty ? "message" : eventTypeBuffer,
+            data: data,
+            id: lastEventID.isEmpty ? nil : lastEventID,
+            retry: eventRetry
+        )
+    }
+
+    /// Drops the event an over-long line belongs to and reports it, once per event: a long line in
+    /// an event already being dropped is skipped silently, wherever the chunks happen to split it.
+    private mutating func rejectLongLine(thenDiscard next: Discarding, _ handle: (Output) throws -> Void) rethrows {
+        if discarding == .restOfEvent {
+            discarding = next
+            return
+        }
+        dropEvent(discarding: next)
+        try handle(.failure(ServerSentEventParseError(kind: .lineTooLong, limit: configuration.maxLineLength)))
+    }
+
+    /// Forgets the event being built, which went past a limit; a `retry` already seen stays applied.
+    private mutating func dropEvent(discarding next: Discarding) {
+        dataBuffer.removeAll(keepingCapacity: false)
+        eventTypeBuffer = ""
+        lastEventIDBuffer = lastEventID
+        eventRetry = nil
+        discarding = next
+    }
+}
