@@ -61,8 +61,9 @@ let package = Package(
                 "HummingbirdSSE",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
-            resources: [.copy("Resources/demo.html")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -122,8 +123,14 @@ let package = Package(
                 "ServerSentEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs the built `herald` executable as a process (`swift build` builds it first).
+        .testTarget(name: "heraldTests", swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,89 @@
+public import Hummingbird
+import HummingbirdSSE
+import NIOCore
+import AsyncAlgorithms
+import ServerSentEvents
+
+/// The seed documents' examples as streams, under `/demo/…`, and the page that shows them at `/`.
+public struct DemoRoutes: Sendable {
+    /// How often the timed demos tick (the seeds use one or two seconds).
+    public var interval: Duration
+    /// The reconnection time the re-poll stream asks for, in milliseconds.
+    public var repollRetry: Int
+    /// What the streams have seen, served at `/demo/activity`.
+    public let activity: DemoActivity
+
+    /// Creates the demo routes.
+    public init(interval: Duration = .seconds(1), repollRetry: Int = 2000, activity: DemoActivity = DemoActivity()) {
+        self.interval = interval
+        self.repollRetry = repollRetry
+        self.activity = activity
+    }
+
+    /// Adds the page and the demo streams to `router`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        let demo = self
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: DemoPage.html))
+            )
+        }
+        router.get("/demo/activity") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: demo.activity.json))
+            )
+        }
+        router.get("/demo/time") { request, _ in
+            demo.stream(.time, for: request) { _ in
+                [ServerSentEvent(type: "server-time", data: WallClock.dateTime())]
+            }
+        }
+        router.get("/demo/multi") { request, _ in
+            demo.stream(.multi, for: request) { tick in
+                var events = [ServerSentEvent(type: "time", data: WallClock.time())]
+                if tick % 5 == 0 { events.append(ServerSentEvent(type: "notification", data: "You have a new message!")) }
+                if tick % 10 == 0 { events.append(ServerSentEvent(type: "status", data: "System running normally")) }
+                return events
+            }
+        }
+        router.get("/demo/json") { request, _ in
+            let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
+            return demo.stream(.json, for: request, firstTick: after + 1) { tick in
+                let data = #"{"name":"Mr. Wang","date":"\#(WallClock.dateTime())"}"#
+                return [ServerSentEvent(data: data, id: String(tick))]
+            }
+        }
+        router.get("/demo/wire") { request, _ in
+            // The seed's bytes as they are, then an idle stream, so the browser fires exactly five
+            // events rather than reconnecting 15 s later for five more.
+            let idle = TickingEvents(stream: .wire, activity: demo.activity, interval: .seconds(3600), firstTick: 1) { _ in [] }
+            let bytes = ByteBuffer(string: SeedWireExample.text)
+            let frames = chain([bytes].async, idle.map { _ in ByteBuffer() })
+            return Response.serverSentEvents(encodedFrames: frames, for: request)
+        }
+        router.get("/demo/repoll") { request, _ in
+            // The seed's script that sends one event and ends: the browser polls it again after
+            // `retry`, sending the id it saw, and the count continues from there.
+            let lastEventID = request.lastEventID(queryParameter: "lastEventId")
+            demo.activity.repolled(lastEventID: lastEventID)
+            let next = (lastEventID.flatMap { Int($0) } ?? 0) + 1
+            let data = #"{"n":\#(next),"resumedFrom":"\#(lastEventID.map { String($0.prefix(32).filter(\.isNumber)) } ?? "")","time":"\#(WallClock.time())"}"#
+            let event = ServerSentEvent(data: data, id: String(next), retry: demo.repollRetry)
+            return Response.serverSentEvents([event].async, for: request, configuration: .init(heartbeatInterval: nil))
+        }
+    }
+
+    private func stream(
+        _ stream: DemoActivity.Stream,
+        for request: Request,
+        firstTick: Int = 1,
+        events: @escaping @Sendable (Int) -> [ServerSentEvent]
+    ) -> Response {
+        let ticker = TickingEvents(stream: stream, activity: activity, interval: interval, firstTick: firstTick, eventsAtTick: events)
+        return Response.serverSentEvents(ticker, for: request)
+    }
+}

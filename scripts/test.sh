@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every Herald test on a fresh machine. It installs what is missing (Debian's chromium with
+# apt-get, playwright into ./.venv with pip), builds with a zero-warning check, runs the Swift tests,
+# the browser test of the demo page in a real Chromium, and a short fuzz run of the parser.
+#
+#   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
+#   FUZZ_SECONDS=300 scripts/test.sh    a longer fuzz run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+fuzz_seconds="${FUZZ_SECONDS:-60}"
+artifacts="$root/test-artifacts"
+mkdir -p "$artifacts"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Installing what the tests need"
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v chromium >/dev/null 2>&1; then
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium
+fi
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+if ! .venv/bin/python -c "import playwright" >/dev/null 2>&1; then
+    .venv/bin/pip install -q playwright
+fi
+
+step "Building (warnings in Herald's own code fail the run)"
+status=0
+swift build --build-tests > "$artifacts/build.log" 2>&1 || status=$?
+grep -vE '^\[[0-9]+/[0-9]+\]|swift-distributed-tracing|CMakeLists.txt' "$artifacts/build.log" || true
+if [ "$status" -ne 0 ]; then echo "build failed" >&2; exit 1; fi
+if grep -E "^$root/(Sources|Tests)/.*: warning: " "$artifacts/build.log" | sort -u | grep .; then
+    echo "the build printed warnings in Herald's code" >&2
+    exit 1
+fi
+
+step "Swift tests"
+status=0
+swift test --skip-build > "$artifacts/swift-test.log" 2>&1 || status=$?
+# Passing tests are in the log; print what matters: failures, measurements, the summary.
+grep -E '✘|HummingbirdSSE:|Test run with|Executed' "$artifacts/swift-test.log" || true
+if [ "$status" -ne 0 ]; then echo "swift tests failed; see $artifacts/swift-test.log" >&2; exit 1; fi
+
+step "Browser test: the demo page in Chromium"
+.venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"
+
+step "Fuzzing the parser for ${fuzz_seconds}s"
+Fuzz/run.sh "$fuzz_seconds"
+
+step "All tests passed"
