@@ -53,13 +53,13 @@ def long_line(i):
     return b"data: " + (b"x" * (256 * 1024)) + b"\n\n"
 
 
-counts = {
+blocks = {
     "llm-stream": fill("llm-stream", llm),
     "multiline-data": fill("multiline-data", multiline),
     "heartbeats": fill("heartbeats", heartbeat),
     "drip": fill("drip", llm, 1024 * 1024),
     "long-line": fill("long-line", long_line),
 }
-with open(os.path.join(out, "events.json"), "w") as f:
-    json.dump(counts, f)
-print("inputs written to", os.path.normpath(out), counts)
+
+
+print("inputs written to", os.path.normpath(out))

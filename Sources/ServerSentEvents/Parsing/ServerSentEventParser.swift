@@ -58,6 +58,12 @@ public struct ServerSentEventParser: Sendable {
 
     private var lineBuffer: [UInt8] = []
     private var dataBuffer: [UInt8] = []
+    /// The event's only data line so far, while it lies in the chunk being parsed: decoded straight
+    /// from there at dispatch, which spares copying it into `dataBuffer` first (most events have
+    /// one data line). An address, valid only within one `parseLines` call, which clears it on return.
+    private var chunkDataAddress = 0
+    private var chunkDataCount = Self.noChunkData
+    private static let noChunkData = -1
     private var eventTypeBuffer = ""
     private var lastEventIDBuffer: String
     private var eventRetry: Int?
@@ -141,6 +147,7 @@ public struct ServerSentEventParser: Sendable {
     ) rethrows {
         let end = chunk.count
         var lineStart = start
+        defer { moveChunkDataToBuffer() }
         if previousChunkEndedWithCarriageReturn, lineStart < end {
             // A CR at the end of the last chunk and an LF at the start of this one are one line ending.
             previousChunkEndedWithCarriageReturn = false
@@ -152,7 +159,7 @@ public struct ServerSentEventParser: Sendable {
                 try holdPartialLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<end]), handle)
                 return
             }
-            try completeLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<lineEnd]), handle)
+            try completeLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<lineEnd]), lineIsInChunk: true, handle)
             if chunk[lineEnd] == LineTerminatorSearch.carriageReturn {
                 if lineEnd + 1 == end {
                     previousChunkEndedWithCarriageReturn = true
@@ -182,6 +189,7 @@ public struct ServerSentEventParser: Sendable {
     /// Interprets a line whose ending has arrived; its start may be held from earlier chunks.
     private mutating func completeLine(
         _ piece: UnsafeBufferPointer<UInt8>,
+        lineIsInChunk: Bool,
         _ handle: (Output) throws -> Void
     ) rethrows {
         if discarding == .restOfLine {
@@ -189,7 +197,7 @@ public struct ServerSentEventParser: Sendable {
             return
         }
         if lineBuffer.isEmpty {
-            try interpret(line: piece, handle)
+            try interpret(line: piece, lineIsInChunk: lineIsInChunk, handle)
             return
         }
         if lineBuffer.count + piece.count > configuration.maxLineLength {
@@ -198,14 +206,26 @@ public struct ServerSentEventParser: Sendable {
             return
         }
         lineBuffer.append(contentsOf: piece)
-        let line = lineBuffer
-        lineBuffer.removeAll(keepingCapacity: lineBuffer.capacity <= 64 * 1024)
-        try line.withUnsafeBufferPointer { try interpret(line: $0, handle) }
+        // Interpret the held line in place: swapped out, so `interpret` may mutate `self`, then
+        // swapped back emptied, keeping its storage for the next line (no allocation per chunk).
+        var line: [UInt8] = []
+        swap(&line, &lineBuffer)
+        defer {
+            if line.capacity <= 64 * 1024 {
+                line.removeAll(keepingCapacity: true)
+                swap(&line, &lineBuffer)
+            }
+        }
+        try line.withUnsafeBufferPointer { try interpret(line: $0, lineIsInChunk: false, handle) }
     }
 
     // MARK: - Fields
 
-    private mutating func interpret(line: UnsafeBufferPointer<UInt8>, _ handle: (Output) throws -> Void) rethrows {
+    private mutating func interpret(
+        line: UnsafeBufferPointer<UInt8>,
+        lineIsInChunk: Bool,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
         if line.isEmpty {
             if discarding == .restOfEvent {
                 discarding = .nothing
@@ -232,13 +252,20 @@ public struct ServerSentEventParser: Sendable {
 
         switch nameEnd {
         case 4 where line[0] == 0x64 && line[1] == 0x61 && line[2] == 0x74 && line[3] == 0x61:  // data
-            if dataBuffer.count + value.count + 1 > configuration.maxEventDataLength {
+            let heldInChunk = chunkDataCount == Self.noChunkData ? 0 : chunkDataCount + 1
+            if dataBuffer.count + heldInChunk + value.count + 1 > configuration.maxEventDataLength {
                 dropEvent(discarding: .restOfEvent)
                 try handle(
                     .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: configuration.maxEventDataLength))
                 )
                 return
             }
+            if lineIsInChunk && dataBuffer.isEmpty && chunkDataCount == Self.noChunkData {
+                chunkDataAddress = Int(bitPattern: value.baseAddress)
+                chunkDataCount = value.count
+                return
+            }
+            moveChunkDataToBuffer()
             dataBuffer.append(contentsOf: value)
             dataBuffer.append(LineTerminatorSearch.lineFeed)
         case 5 where line[0] == 0x65 && line[1] == 0x76 && line[2] == 0x65 && line[3] == 0x6E && line[4] == 0x74:  // event
@@ -286,17 +313,38 @@ public struct ServerSentEventParser: Sendable {
             eventTypeBuffer = ""
             eventRetry = nil
         }
-        guard !dataBuffer.isEmpty else { return nil }
-        let data = dataBuffer.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
+        let data: String
+        if chunkDataCount != Self.noChunkData {
+            data = String(decoding: chunkData, as: UTF8.self)
+            chunkDataCount = Self.noChunkData
+        } else if !dataBuffer.isEmpty {
+            data = dataBuffer.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
+            }
+            dataBuffer.removeAll(keepingCapacity: dataBuffer.capacity <= 64 * 1024)
+        } else {
+            return nil
         }
-        dataBuffer.removeAll(keepingCapacity: dataBuffer.capacity <= 64 * 1024)
         return ServerSentEvent(
             type: eventTypeBuffer.isEmpty ? "message" : eventTypeBuffer,
             data: data,
             id: lastEventID.isEmpty ? nil : lastEventID,
             retry: eventRetry
         )
+    }
+
+    /// The data line held in the current chunk.
+    private var chunkData: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: UnsafePointer(bitPattern: chunkDataAddress), count: chunkDataCount)
+    }
+
+    /// Copies a data line held in the chunk into `dataBuffer`, before the chunk goes away or another
+    /// data line follows it.
+    private mutating func moveChunkDataToBuffer() {
+        guard chunkDataCount != Self.noChunkData else { return }
+        dataBuffer.append(contentsOf: chunkData)
+        dataBuffer.append(LineTerminatorSearch.lineFeed)
+        chunkDataCount = Self.noChunkData
     }
 
     /// Drops the event an over-long line belongs to and reports it, once per event: a long line in
@@ -313,6 +361,7 @@ public struct ServerSentEventParser: Sendable {
     /// Forgets the event being built, which went past a limit; a `retry` already seen stays applied.
     private mutating func dropEvent(discarding next: Discarding) {
         dataBuffer.removeAll(keepingCapacity: false)
+        chunkDataCount = Self.noChunkData
         eventTypeBuffer = ""
         lastEventIDBuffer = lastEventID
         eventRetry = nil
