@@ -114,6 +114,9 @@ public struct ServerSentEventParser: Sendable {
         discarding = .nothing
     }
 
+    /// The bytes the parser's buffers hold on to, which its limits bound (for tests of that bound).
+    var retainedBufferCapacity: Int { lineBuffer.capacity + dataBuffer.capacity }
+
     // MARK: - Lines
 
     private mutating func parseContiguous(
