@@ -11,6 +11,7 @@ import Glibc
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal, .instructions],
+        timeUnits: .microseconds,  // the default (milliseconds) rounds a 10 ms run to ±10 %
         warmupIterations: 2,
         maxDuration: .seconds(4),
         maxIterations: 50

@@ -47,9 +47,11 @@ public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence w
                     parser.finish()
                     return nil
                 }
-                var parsed = ready
+                // Swapped out rather than copied, so appending does not copy the array's storage.
+                var parsed: [ServerSentEventParser.Output] = []
+                swap(&parsed, &ready)
                 parser.parse(chunk) { parsed.append($0) }
-                ready = parsed
+                swap(&parsed, &ready)
             }
         }
     }
