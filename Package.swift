@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // The wire format: no dependencies at all.
@@ -48,9 +49,9 @@ let package = Package(
             dependencies: [
                 "ServerSentEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,9 +88,12 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // Helpers the test targets share: signals between a test and its servers.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "HummingbirdSSETests",
             dependencies: [
+                "TestSupport",
                 "ServerSentEvents",
                 "HummingbirdSSE",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -105,6 +109,7 @@ let package = Package(
         .testTarget(
             name: "EventSourceClientTests",
             dependencies: [
+                "TestSupport",
                 "ServerSentEvents",
                 "EventSourceClient",
                 "HummingbirdSSE",

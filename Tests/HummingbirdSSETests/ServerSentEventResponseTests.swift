@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import ServerSentEvents
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

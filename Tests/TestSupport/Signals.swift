@@ -1,19 +1,21 @@
 import Synchronization
 
 /// A flag a server-side producer raises (when it sees cancellation, say) and a test awaits.
-final class Signal: Sendable {
+public final class Signal: Sendable {
+    public init() {}
+
     private let raisedAt = Mutex<ContinuousClock.Instant?>(nil)
 
-    func raise() {
+    public func raise() {
         raisedAt.withLock { if $0 == nil { $0 = .now } }
     }
 
     /// When the signal was first raised.
-    var instant: ContinuousClock.Instant? { raisedAt.withLock { $0 } }
+    public var instant: ContinuousClock.Instant? { raisedAt.withLock { $0 } }
 
     /// Waits for the signal, giving up after `limit` (a guard against a hang, not a measurement);
     /// returns whether it was raised.
-    func wait(upTo limit: Duration) async -> Bool {
+    public func wait(upTo limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while instant == nil && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
@@ -23,8 +25,10 @@ final class Signal: Sendable {
 }
 
 /// A counter shared between a server-side producer and a test.
-final class Counter: Sendable {
+public final class Counter: Sendable {
+    public init() {}
+
     private let value = Mutex(0)
-    func add(_ amount: Int) { value.withLock { $0 += amount } }
-    var current: Int { value.withLock { $0 } }
+    public func add(_ amount: Int) { value.withLock { $0 += amount } }
+    public var current: Int { value.withLock { $0 } }
 }
