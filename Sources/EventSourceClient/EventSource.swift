@@ -20,12 +20,12 @@ public final class EventSource: Sendable {
     private let core: EventSourceCore
 
     /// An event source for a `GET` of `url`.
-    public convenience init(url: String, configuration: Configuration = .init(), httpClient: HTTPClient = .shared) {
+    public convenience init(url: String, configuration: Configuration = .init(), httpClient: HTTPClient = EventSource.sharedHTTPClient) {
         self.init(request: EventSourceRequest(url: url), configuration: configuration, httpClient: httpClient)
     }
 
     /// An event source for `request`, which may use any method, headers and body.
-    public init(request: EventSourceRequest, configuration: Configuration = .init(), httpClient: HTTPClient = .shared) {
+    public init(request: EventSourceRequest, configuration: Configuration = .init(), httpClient: HTTPClient = EventSource.sharedHTTPClient) {
         core = EventSourceCore(request: request, configuration: configuration, httpClient: httpClient)
     }
 

@@ -1,0 +1,159 @@
+import EventSourceClient
+import ServerSentEvents
+import TestSupport
+import Testing
+
+/// How an event source starts, reports its state, and ends, and that ending frees the connection.
+@Suite struct LifecycleTests {
+    @Test func cancellingTheConsumerClosesTheSocket() async throws {
+        try await ScriptedServer.with({ _, _, connection in
+            try await connection.respond()
+            try await connection.send("data: first\n\n")
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }) { server in
+            let source = EventSource(url: server.url())
+            let received = Signal()
+            let consumer = Task {
+                for try await _ in source.events { received.raise() }
+            }
+            #expect(await received.wait(upTo: .seconds(10)))
+            consumer.cancel()
+            _ = await consumer.result
+            let closed = try await withHangGuard {
+                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                return server.clientClosures
+            }
+            #expect(closed == 1)
+            #expect(source.readyState == .closed)
+        }
+    }
+
+    @Test func closeEndsTheEventsAndClosesTheSocket() async throws {
+        try await ScriptedServer.with({ _, _, connection in
+            try await connection.respond()
+            try await connection.send("data: first\n\n")
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }) { server in
+            let source = EventSource(url: server.url())
+            let log = ConnectionLog(source)
+            let events = try await withHangGuard {
+                var received: [ServerSentEvent] = []
+                for try await event in source.events {
+                    received.append(event)
+                    source.close()
+                }
+                return received
+            }
+            #expect(events.map(\.data) == ["first"])
+            try await withHangGuard {
+                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(source.readyState == .closed)
+            try await withHangGuard {
+                while !log.events.contains(where: { if case .closed(nil) = $0 { true } else { false } }) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+        }
+    }
+
+    @Test func eventsReceivedButNotTakenAreDroppedByClose() async throws {
+        try await ScriptedServer.with({ _, _, connection in
+            try await connection.respond()
+            try await connection.send("data: 1\n\ndata: 2\n\ndata: 3\n\n")
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }) { server in
+            let source = EventSource(url: server.url())
+            let events = try await withHangGuard {
+                var received: [ServerSentEvent] = []
+                for try await event in source.events {
+                    received.append(event)
+                    source.close()
+                }
+                return received
+            }
+            // The three arrive in one read; the two after `close()` are not delivered.
+            #expect(events.map(\.data) == ["1"])
+        }
+    }
+
+    @Test func connectionEventsFollowConnectingOpenReconnectingAndClosed() async throws {
+        try await ScriptedServer.with({ _, index, connection in
+            try await connection.respond()
+            try await connection.send("data: \(index)\n\n")
+            if index == 1 { _ = await connection.clientClosed.wait(upTo: .seconds(10)) }
+        }) { server in
+            let source = EventSource(url: server.url(), configuration: .init(reconnectionTime: .milliseconds(10), jitter: 0))
+            #expect(source.readyState == .connecting)
+            let log = ConnectionLog(source)
+            var states: [EventSourceReadyState] = []
+            _ = try await withHangGuard { [source] in
+                var count = 0
+                for try await _ in source.events {
+                    count += 1
+                    if count == 2 { break }
+                }
+                return count
+            }
+            states.append(source.readyState)
+            source.close()
+            #expect(states == [.open])
+            try await withHangGuard {
+                while log.events.last.map({ if case .closed = $0 { false } else { true } }) ?? true {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            let url = server.url()
+            let described = log.events.map { event -> String in
+                switch event {
+                case .connecting(let eventURL, let attempt): "connecting \(eventURL == url) \(attempt)"
+                case .open(let eventURL): "open \(eventURL == url)"
+                case .reconnecting(let delay, let reason): "reconnecting \(delay) \(reason)"
+                case .closed(let error): "closed \(String(describing: error))"
+                }
+            }
+            #expect(
+                described == [
+                    "connecting true 0", "open true", "reconnecting 0.01 seconds the server ended the stream",
+                    "connecting true 1", "open true", "closed nil",
+                ]
+            )
+            #expect(source.readyState == .closed)
+        }
+    }
+
+    @Test func secondIterationIsRefused() async throws {
+        try await ScriptedServer.with({ _, _, connection in
+            try await connection.respond()
+            try await connection.send("data: only once\n\n")
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }) { server in
+            let source = EventSource(url: server.url())
+            var first = source.events.makeAsyncIterator()
+            let event = try await withHangGuard { [source] in
+                var iterator = source.events.makeAsyncIterator()
+                return try await iterator.next()
+            }
+            #expect(event?.data == "only once")
+            await #expect(throws: EventSourceError.alreadyIterated) { try await first.next() }
+            source.close()
+        }
+    }
+
+    @Test func releasingTheEventSourceClosesTheConnection() async throws {
+        try await ScriptedServer.with({ _, _, connection in
+            try await connection.respond()
+            try await connection.send("data: hello\n\n")
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }) { server in
+            let event = try await withHangGuard {
+                var iterator = EventSource(url: server.url()).events.makeAsyncIterator()
+                return try await iterator.next()
+            }
+            #expect(event?.data == "hello")
+            try await withHangGuard {
+                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+        }
+    }
+}
