@@ -88,8 +88,16 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        // Helpers the test targets share: signals between a test and its servers.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Helpers the test targets share: signals, hang guards and a raw HTTP server that misbehaves on purpose.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HummingbirdSSETests",
             dependencies: [
@@ -136,6 +144,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Runs the built `herald` executable as a process (`swift build` builds it first).
-        .testTarget(name: "heraldTests", swiftSettings: swiftSettings),
+        .testTarget(name: "heraldTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ]
 )

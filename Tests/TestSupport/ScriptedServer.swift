@@ -1,39 +1,38 @@
 import NIOCore
 import NIOPosix
 import Synchronization
-import TestSupport
 
 /// One HTTP request as the scripted server received it.
-struct RecordedRequest: Sendable {
-    var method: String
-    var target: String
-    var headers: [(name: String, value: String)]
-    var body: String
+public struct RecordedRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [(name: String, value: String)]
+    public var body: String
 
     /// The value of the first header called `name` (case-insensitive).
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 
 /// What a script writes to one connection: raw bytes, so a test controls every status line, header,
 /// chunk boundary and the moment the connection is cut.
-struct ScriptedConnection: Sendable {
+public struct ScriptedConnection: Sendable {
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     /// Raised when the client closes its side of the connection.
-    let clientClosed: Signal
+    public let clientClosed: Signal
 
     /// Writes `text` and flushes it as one TCP segment (as far as the kernel allows).
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await outbound.write(ByteBuffer(string: text))
     }
 
-    func send(bytes: [UInt8]) async throws {
+    public func send(bytes: [UInt8]) async throws {
         try await outbound.write(ByteBuffer(bytes: bytes))
     }
 
     /// Sends a response head; without a length the body runs until the connection closes.
-    func respond(status: String = "200 OK", contentType: String? = "text/event-stream", headers: [String] = []) async throws {
+    public func respond(status: String = "200 OK", contentType: String? = "text/event-stream", headers: [String] = []) async throws {
         var head = "HTTP/1.1 \(status)\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         for header in headers { head += header + "\r\n" }
@@ -42,7 +41,7 @@ struct ScriptedConnection: Sendable {
     }
 
     /// Sends a complete response with a fixed-length body.
-    func respond(status: String, contentType: String, body: String, headers: [String] = []) async throws {
+    public func respond(status: String, contentType: String, body: String, headers: [String] = []) async throws {
         try await respond(
             status: status,
             contentType: contentType,
@@ -56,11 +55,11 @@ struct ScriptedConnection: Sendable {
 ///
 /// Scripts write bytes directly, so a test can misbehave on purpose: cut a connection mid-event,
 /// split line endings across reads, answer with any status or content type.
-final class ScriptedServer: Sendable {
+public final class ScriptedServer: Sendable {
     /// Runs for each request; `index` counts requests from 0. The connection closes when it returns.
-    typealias Script = @Sendable (_ request: RecordedRequest, _ index: Int, _ connection: ScriptedConnection) async throws -> Void
+    public typealias Script = @Sendable (_ request: RecordedRequest, _ index: Int, _ connection: ScriptedConnection) async throws -> Void
 
-    let port: Int
+    public let port: Int
     private let recorded = Mutex<[RecordedRequest]>([])
     private let requestTimes = Mutex<[ContinuousClock.Instant]>([])
     private let closedConnections = Counter()
@@ -70,17 +69,17 @@ final class ScriptedServer: Sendable {
     }
 
     /// The requests received so far, in order.
-    var requests: [RecordedRequest] { recorded.withLock { $0 } }
+    public var requests: [RecordedRequest] { recorded.withLock { $0 } }
     /// When each request arrived.
-    var arrivals: [ContinuousClock.Instant] { requestTimes.withLock { $0 } }
+    public var arrivals: [ContinuousClock.Instant] { requestTimes.withLock { $0 } }
     /// How many connections the client has closed.
-    var clientClosures: Int { closedConnections.current }
+    public var clientClosures: Int { closedConnections.current }
 
     /// The URL of `path` on this server.
-    func url(_ path: String = "/events") -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String = "/events") -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Starts a server running `script`, runs `body` with it, then stops it.
-    static func with<Result: Sendable>(
+    public static func with<Result: Sendable>(
         _ script: @escaping Script,
         _ body: (ScriptedServer) async throws -> Result
     ) async throws -> Result {
