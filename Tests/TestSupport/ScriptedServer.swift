@@ -87,7 +87,10 @@ public final class ScriptedServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                        wrappingChannelSynchronously: child,
+                        configuration: .init(isOutboundHalfClosureEnabled: true)
+                    )
                 }
             }
         let server = ScriptedServer(port: channel.channel.localAddress!.port!)
@@ -121,9 +124,14 @@ public final class ScriptedServer: Sendable {
             let channel = connection.channel
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try? await script(request, index, scripted)
+                    // A script that throws was writing to a connection the client had closed: only one
+                    // that returns ends the connection from the server's side.
+                    guard (try? await script(request, index, scripted)) != nil else { return }
                     scriptFinished.raise()
-                    channel.close(promise: nil)
+                    // A half-close goes out after every byte written; closing at once could drop some.
+                    // The client closes on seeing it; if it does not, the connection is closed anyway.
+                    outbound.finish()
+                    channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
                 }
                 // The rest of the inbound stream only tells when the client hangs up.
                 while (try? await iterator.next()) != nil {}

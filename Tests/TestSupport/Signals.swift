@@ -13,12 +13,13 @@ public final class Signal: Sendable {
     /// When the signal was first raised.
     public var instant: ContinuousClock.Instant? { raisedAt.withLock { $0 } }
 
-    /// Waits for the signal, giving up after `limit` (a guard against a hang, not a measurement);
-    /// returns whether it was raised.
+    /// Waits for the signal, giving up after `limit` (a guard against a hang, not a measurement) or
+    /// when the waiting task is cancelled; returns whether it was raised.
     public func wait(upTo limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while instant == nil && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
+            // A cancelled wait ends at once: `try?` here would turn it into a busy loop until the deadline.
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { break }
         }
         return instant != nil
     }

@@ -7,68 +7,66 @@ import NIOPosix
 import Glibc
 #endif
 
-let arguments = CommandLine.arguments
-guard arguments.count == 3, let repeats = Int(arguments[2]), let file = fopen(arguments[1], "rb") else {
-    fputs("usage: StreamServer PAYLOAD_FILE REPEATS\n", stderr)
+func fail(_ message: String) -> Never {
+    let line = message + "\n"
+    _ = line.withCString { write(2, $0, strlen($0)) }
     exit(2)
 }
-var payload = ByteBuffer()
-var chunk = [UInt8](repeating: 0, count: 1 << 16)
-while true {
-    let count = fread(&chunk, 1, chunk.count, file)
-    payload.writeBytes(chunk[0..<count])
-    if count < chunk.count { break }
+
+func readPayload(_ path: String) -> ByteBuffer {
+    guard let file = fopen(path, "rb") else { fail("cannot open \(path)") }
+    defer { fclose(file) }
+    var payload = ByteBuffer()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        payload.writeBytes(chunk[0..<count])
+        if count < chunk.count { return payload }
+    }
 }
-fclose(file)
 
-/// Answers the first request on a connection with the payload `repeats` times, then closes.
-final class StreamHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    let payload: ByteBuffer
-    let repeats: Int
-    var received = ""
-    var answered = false
-
-    init(payload: ByteBuffer, repeats: Int) {
-        self.payload = payload
-        self.repeats = repeats
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received += String(buffer: unwrapInboundIn(data))
-        guard !answered, received.contains("\r\n\r\n") else { return }
-        answered = true
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
-        context.write(wrapOutboundOut(ByteBuffer(string: head)), promise: nil)
-        send(remaining: repeats, context: context)
-    }
-
-    /// Writes one copy at a time, waiting for each to be written, so memory stays at one payload.
-    private func send(remaining: Int, context: ChannelHandlerContext) {
-        guard remaining > 0 else {
-            context.close(promise: nil)
-            return
+/// Answers the request on `connection` with the payload `repeats` times, then closes it. Each write
+/// waits for the socket to take the previous one, so memory stays at one payload.
+func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, payload: ByteBuffer, repeats: Int) async throws {
+    try await connection.executeThenClose { inbound, outbound in
+        var received = ""
+        var requests = inbound.makeAsyncIterator()
+        while !received.contains("\r\n\r\n"), let chunk = try await requests.next() {
+            received += String(buffer: chunk)
         }
-        context.writeAndFlush(wrapOutboundOut(payload)).whenComplete { result in
-            switch result {
-            case .success: self.send(remaining: remaining - 1, context: context)
-            case .failure: context.close(promise: nil)
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
+        try await outbound.write(ByteBuffer(string: head))
+        for _ in 0..<repeats { try await outbound.write(payload) }
+        // Closing now would drop what the socket has not taken yet: half-close after the last byte
+        // instead, and let the client close when it has read everything.
+        outbound.finish()
+        while try await requests.next() != nil {}
+    }
+}
+
+func main() async throws {
+    let arguments = CommandLine.arguments
+    guard arguments.count == 3, let repeats = Int(arguments[2]) else { fail("usage: StreamServer PAYLOAD_FILE REPEATS") }
+    let payload = readPayload(arguments[1])
+    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .bind(host: "127.0.0.1", port: 0) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(isOutboundHalfClosureEnabled: true)
+                )
+            }
+        }
+    print(server.channel.localAddress!.port!)
+    fflush(nil)
+    try await withThrowingDiscardingTaskGroup { group in
+        try await server.executeThenClose { connections in
+            for try await connection in connections {
+                group.addTask { try? await serve(connection, payload: payload, repeats: repeats) }
             }
         }
     }
 }
 
-let server = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-    .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(StreamHandler(payload: payload, repeats: repeats))
-        }
-    }
-    .bind(host: "127.0.0.1", port: 0)
-    .wait()
-print(server.localAddress!.port!)
-fflush(stdout)
-try server.closeFuture.wait()
+try await main()

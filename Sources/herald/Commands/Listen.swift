@@ -82,9 +82,10 @@ struct Listen: AsyncParsableCommand {
                     break
                 }
             }
-        } catch .reconnectionAttemptsExhausted(_, .streamEnded) where noReconnect {
-            // With --no-reconnect, the server ending the stream is the expected end.
         } catch {
+            // With --no-reconnect, the server ending the stream is the expected end. (Compared, not
+            // pattern-matched: Swift 6.3's optimiser crashes on that pattern of an indirect case.)
+            if noReconnect, error == .reconnectionAttemptsExhausted(attempts: 0, lastReason: .streamEnded) { return }
             StandardStreams.printError("herald listen: \(error)")
             throw ExitCode(1)
         }

@@ -80,9 +80,9 @@ import Testing
             try await connection.respond()
             switch index {
             case 3:
-                // Stays up past the reset interval, then drops.
+                // Stays up twice the reset interval, then drops.
                 try await connection.send("data: steady\n\n")
-                try await Task.sleep(for: .milliseconds(400))
+                try await Task.sleep(for: .milliseconds(600))
             case 5:
                 try await connection.send("data: last\n\n")
                 _ = await connection.clientClosed.wait(upTo: .seconds(10))
@@ -219,14 +219,15 @@ import Testing
     @Test func heartbeatsKeepTheReadTimeoutFromFiring() async throws {
         try await ScriptedServer.with({ _, _, connection in
             try await connection.respond()
-            for _ in 0..<12 {
+            // 2 s of heartbeats, four times the read timeout, each 50 ms after the last.
+            for _ in 0..<40 {
                 try await Task.sleep(for: .milliseconds(50))
                 try await connection.send(":\n")
             }
             try await connection.send("data: still here\n\n")
             _ = await connection.clientClosed.wait(upTo: .seconds(10))
         }) { server in
-            let configuration = EventSource.Configuration(reconnectionTime: .milliseconds(10), jitter: 0, readTimeout: .milliseconds(200))
+            let configuration = EventSource.Configuration(reconnectionTime: .milliseconds(10), jitter: 0, readTimeout: .milliseconds(500))
             let source = EventSource(url: server.url(), configuration: configuration)
             let log = ConnectionLog(source)
             let events = try await withHangGuard { try await source.collect(1) }
