@@ -8,7 +8,7 @@ mkdir -p .results
 python3 inputs/generate.py
 [ -x ../.venv/bin/python ] || python3 -m venv ../.venv
 ../.venv/bin/python -c "import httpx_sse" 2>/dev/null || ../.venv/bin/pip install -q httpx httpx-sse
-swift package --scratch-path ../.build-release-bench --disable-sandbox benchmark \
+swift package --scratch-path ../.build-release-bench --disable-sandbox benchmark --target CodecBenchmarks \
     --format markdown --no-progress > .results/swift.md
 ../.venv/bin/python python/httpx_sse_decode.py > .results/httpx.json
 ../.venv/bin/python summarize.py .results/swift.md .results/httpx.json | tee .results/codec.md

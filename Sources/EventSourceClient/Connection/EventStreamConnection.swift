@@ -69,7 +69,6 @@ struct EventStreamConnection: Sendable {
 
     private func read(request: EventSourceRequest, parser: ServerSentEventParser, activity: ReadActivity) async -> Result {
         var result = Result(outcome: .cancelled, request: request, parser: parser)
-        var openedAt: ContinuousClock.Instant?
         do {
             let response = try await httpClient.execute(makeHTTPRequest(request, lastEventID: parser.lastEventID), deadline: .distantFuture)
             activity.touch()
@@ -90,14 +89,13 @@ struct EventStreamConnection: Sendable {
                 result.outcome = .failed(.unexpectedStatus(status: Int(response.status.code), contentType: contentType, body: body))
                 return result
             }
-            let start = ContinuousClock.now
-            openedAt = start
+            let openedAt = ContinuousClock.now
             didOpen(result.request.url)
             result.outcome = await stream(response.body, into: &result.parser, activity: activity)
-            result.openDuration = ContinuousClock.now - start
+            result.openDuration = ContinuousClock.now - openedAt
         } catch {
+            // Only the request can fail here: `stream` turns errors of the body into outcomes.
             result.parser.finish()
-            if let start = openedAt { result.openDuration = ContinuousClock.now - start }
             result.outcome = outcome(of: error, url: request.url)
         }
         return result

@@ -7,31 +7,37 @@
 public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence where Base.Element: Sequence<UInt8> {
     public typealias Element = ServerSentEvent
 
-    private let base: Base
-    private let configuration: ServerSentEventParser.Configuration
+    // Inlinable, as swift-async-algorithms' sequences are, so the iterator is specialised for the
+    // caller's base sequence instead of running generic code for every event.
+    @usableFromInline let base: Base
+    @usableFromInline let configuration: ServerSentEventParser.Configuration
 
+    @inlinable
     init(base: Base, configuration: ServerSentEventParser.Configuration) {
         self.base = base
         self.configuration = configuration
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), parser: ServerSentEventParser(configuration: configuration))
     }
 
     /// Reads chunks from the base sequence only when no parsed event is waiting.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: Base.AsyncIterator
-        private var parser: ServerSentEventParser
-        private var ready: [ServerSentEventParser.Output] = []
-        private var readyIndex = 0
-        private var baseFinished = false
+        @usableFromInline var base: Base.AsyncIterator
+        @usableFromInline var parser: ServerSentEventParser
+        @usableFromInline var ready: [ServerSentEventParser.Output] = []
+        @usableFromInline var readyIndex = 0
+        @usableFromInline var baseFinished = false
 
+        @inlinable
         init(base: Base.AsyncIterator, parser: ServerSentEventParser) {
             self.base = base
             self.parser = parser
         }
 
+        @inlinable
         public mutating func next() async throws -> ServerSentEvent? {
             while true {
                 if readyIndex < ready.count {
@@ -61,6 +67,7 @@ extension ServerSentEventAsyncSequence: Sendable where Base: Sendable {}
 
 extension AsyncSequence where Element: Sequence<UInt8> {
     /// The server-sent events in this sequence of byte chunks.
+    @inlinable
     public func serverSentEvents(
         configuration: ServerSentEventParser.Configuration = .init()
     ) -> ServerSentEventAsyncSequence<Self> {
