@@ -1,4 +1,5 @@
 import EventSourceClient
+import NIOCore
 import NIOHTTP1
 import ServerSentEvents
 import TestSupport
@@ -176,6 +177,39 @@ import Testing
             #expect(events.map(\.data) == [#"POST {"prompt":"hi"}"#])
             #expect(server.requests.map(\.target) == ["/v1/chat", "/v2/chat"])
             #expect(server.requests.last?.header("Content-Type") == "application/json")
+        }
+    }
+
+    /// Every redirect status is followed; 302 and 303 turn a POST into a bodiless GET (as fetch does),
+    /// 307 and 308 keep the method and body. Reconnections then go to the final URL directly.
+    @Test(arguments: [
+        (301, "GET", "GET", ""),
+        (302, "POST", "GET", ""),
+        (303, "POST", "GET", ""),
+        (307, "POST", "POST", "prompt=hi"),
+        (308, "POST", "POST", "prompt=hi"),
+    ])
+    func redirectIsFollowedWithTheFetchMethodRules(status: Int, method: String, finalMethod: String, finalBody: String) async throws {
+        try await ScriptedServer.with({ request, _, connection in
+            if request.target == "/start" {
+                try await connection.respond(status: "\(status) Redirect", contentType: "text/plain", body: "", headers: ["Location: /final"])
+                return
+            }
+            try await connection.respond()
+            try await connection.send("data: \(request.method) \(request.body)\n\n")
+        }) { server in
+            var request = EventSourceRequest(url: server.url("/start"), method: HTTPMethod(rawValue: method))
+            if method == "POST" {
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.body = .init(string: "prompt=hi")
+            }
+            let source = EventSource(request: request, configuration: quickRetry)
+            let events = try await withHangGuard { try await source.collect(2) }
+            let expected = "\(finalMethod) \(finalBody)"
+            #expect(events.map(\.data) == [expected, expected])
+            #expect(server.requests.map(\.target) == ["/start", "/final", "/final"])
+            #expect(server.requests.dropFirst().map(\.method) == [finalMethod, finalMethod])
+            #expect(source.url == server.url("/final"))
         }
     }
 }
