@@ -58,8 +58,6 @@ public final class EventSource: Sendable {
     public func close() {
         core.close()
     }
-
-    fileprivate var sharedCore: EventSourceCore { core }
 }
 
 extension EventSource {
@@ -91,7 +89,7 @@ extension EventSource {
             }
 
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventSourceError) -> ServerSentEvent? {
-                let core = source.sharedCore
+                let core = source.core
                 while true {
                     if index < batch.count {
                         guard !core.isClosedByCaller else { return nil }

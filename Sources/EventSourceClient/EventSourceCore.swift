@@ -89,12 +89,12 @@ final class EventSourceCore: Sendable {
             guard state.finalEvent == nil else { return nil }
             state.readyState = event.readyState
             if case .open(let url) = event { state.url = url }
+            let observers = Array(state.observers.values)
             if case .closed = event {
                 state.finalEvent = event
-                defer { state.observers = [:] }
-                return Array(state.observers.values)
+                state.observers = [:]
             }
-            return Array(state.observers.values)
+            return observers
         }
         guard let observers else { return }
         for observer in observers {
