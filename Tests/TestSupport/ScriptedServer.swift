@@ -173,3 +173,24 @@ public final class ScriptedServer: Sendable {
         return request
     }
 }
+
+extension ScriptedServer {
+    /// A script that opens an event stream, sends `text`, and keeps the connection open until the
+    /// client closes it (or ten seconds pass).
+    public static func streaming(_ text: String) -> Script {
+        { _, _, connection in
+            try await connection.respond()
+            try await connection.send(text)
+            _ = await connection.clientClosed.wait(upTo: .seconds(10))
+        }
+    }
+
+    /// Waits until the client has closed at least one connection, and returns how many it has closed.
+    @discardableResult
+    public func waitForClientClosure() async throws -> Int {
+        try await withHangGuard { [self] in
+            while clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            return clientClosures
+        }
+    }
+}

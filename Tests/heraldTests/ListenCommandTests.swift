@@ -41,11 +41,7 @@ import Testing
     }
 
     @Test func jsonPrintsOneObjectPerEventAndStopsAtMaxEvents() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("id: 1\ndata: first\n\nevent: note\nid: 2\nretry: 500\ndata: two\ndata: lines\n\ndata: third\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("id: 1\ndata: first\n\nevent: note\nid: 2\nretry: 500\ndata: two\ndata: lines\n\ndata: third\n\n")) { server in
             let herald = try HeraldProcess(["listen", "--json", "--max-events", "2", server.url()])
             #expect(try await herald.status() == 0)
             #expect(
@@ -63,11 +59,7 @@ import Testing
         let bodyFile = FileManager.default.temporaryDirectory.appendingPathComponent("herald-body-\(UUID().uuidString).json")
         let body = #"{"model":"m","stream":true}"#
         try Data(body.utf8).write(to: bodyFile)
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: ok\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: ok\n\n")) { server in
             let herald = try HeraldProcess([
                 "listen", "-X", "POST", "-H", "Content-Type: application/json", "-H", "Authorization: Bearer t0k3n",
                 "-d", "@\(bodyFile.path)", "--last-event-id", "7", "--json", "--max-events", "1", server.url("/v1/stream"),
@@ -85,11 +77,7 @@ import Testing
     }
 
     @Test func dataAloneMeansAFormPost() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: ok\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: ok\n\n")) { server in
             let herald = try HeraldProcess(["listen", "-d", "topic=a", "--max-events", "1", server.url()])
             #expect(try await herald.status() == 0)
             #expect(server.requests.first?.method == "POST")
@@ -148,20 +136,14 @@ import Testing
     }
 
     @Test func interruptEndsCleanlyAndClosesTheConnection() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: waiting for Ctrl-C\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: waiting for Ctrl-C\n\n")) { server in
             let herald = try HeraldProcess(["listen", server.url()])
             try await withHangGuard {
                 while !herald.stdout.contains("waiting for Ctrl-C") { try await Task.sleep(for: .milliseconds(10)) }
             }
             herald.process.interrupt()
             #expect(try await herald.status() == 0)
-            try await withHangGuard {
-                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            try await server.waitForClientClosure()
         }
     }
 }

@@ -11,11 +11,7 @@ import Testing
     let quickRetry = EventSource.Configuration(reconnectionTime: .milliseconds(10), jitter: 0)
 
     @Test func requestCarriesAcceptAndCacheControlAndNoLastEventIDAtFirst() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: hello\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: hello\n\n")) { server in
             let events = try await withHangGuard { try await EventSource(url: server.url()).collect(1) }
             #expect(events.map(\.data) == ["hello"])
             let request = try #require(server.requests.first)
@@ -28,11 +24,7 @@ import Testing
     }
 
     @Test func configuredLastEventIDIsSentOnTheFirstRequest() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: resumed\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: resumed\n\n")) { server in
             let source = EventSource(url: server.url(), configuration: .init(lastEventID: "41"))
             let events = try await withHangGuard { try await source.collect(1) }
             #expect(events.first?.id == "41")

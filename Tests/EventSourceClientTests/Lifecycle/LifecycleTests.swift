@@ -6,11 +6,7 @@ import Testing
 /// How an event source starts, reports its state, and ends, and that ending frees the connection.
 @Suite struct LifecycleTests {
     @Test func cancellingTheConsumerClosesTheSocket() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: first\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: first\n\n")) { server in
             let source = EventSource(url: server.url())
             let received = Signal()
             let consumer = Task {
@@ -19,21 +15,14 @@ import Testing
             #expect(await received.wait(upTo: .seconds(10)))
             consumer.cancel()
             _ = await consumer.result
-            let closed = try await withHangGuard {
-                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
-                return server.clientClosures
-            }
+            let closed = try await server.waitForClientClosure()
             #expect(closed == 1)
             #expect(source.readyState == .closed)
         }
     }
 
     @Test func closeEndsTheEventsAndClosesTheSocket() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: first\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: first\n\n")) { server in
             let source = EventSource(url: server.url())
             let log = ConnectionLog(source)
             let events = try await withHangGuard {
@@ -45,9 +34,7 @@ import Testing
                 return received
             }
             #expect(events.map(\.data) == ["first"])
-            try await withHangGuard {
-                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            try await server.waitForClientClosure()
             #expect(source.readyState == .closed)
             try await withHangGuard {
                 while !log.events.contains(where: { if case .closed(nil) = $0 { true } else { false } }) {
@@ -58,11 +45,7 @@ import Testing
     }
 
     @Test func eventsReceivedButNotTakenAreDroppedByClose() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: 1\n\ndata: 2\n\ndata: 3\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: 1\n\ndata: 2\n\ndata: 3\n\n")) { server in
             let source = EventSource(url: server.url())
             let events = try await withHangGuard {
                 var received: [ServerSentEvent] = []
@@ -121,11 +104,7 @@ import Testing
     }
 
     @Test func secondIterationIsRefused() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: only once\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: only once\n\n")) { server in
             let source = EventSource(url: server.url())
             var first = source.events.makeAsyncIterator()
             let event = try await withHangGuard { [source] in
@@ -139,19 +118,13 @@ import Testing
     }
 
     @Test func releasingTheEventSourceClosesTheConnection() async throws {
-        try await ScriptedServer.with({ _, _, connection in
-            try await connection.respond()
-            try await connection.send("data: hello\n\n")
-            _ = await connection.clientClosed.wait(upTo: .seconds(10))
-        }) { server in
+        try await ScriptedServer.with(ScriptedServer.streaming("data: hello\n\n")) { server in
             let event = try await withHangGuard {
                 var iterator = EventSource(url: server.url()).events.makeAsyncIterator()
                 return try await iterator.next()
             }
             #expect(event?.data == "hello")
-            try await withHangGuard {
-                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            try await server.waitForClientClosure()
         }
     }
 }

@@ -59,9 +59,7 @@ import Testing
             let (events, error) = try await withHangGuard { await source.drain() }
             #expect(events.map(\.data) == ["ok"])
             #expect(error == .eventTooLarge(ServerSentEventParseError(kind: .lineTooLong, limit: 64 * 1024)))
-            try await withHangGuard {
-                while server.clientClosures == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            try await server.waitForClientClosure()
         }
     }
 }
