@@ -25,14 +25,7 @@ import Testing
         try await ScriptedServer.with(ScriptedServer.streaming("data: first\n\n")) { server in
             let source = EventSource(url: server.url())
             let log = ConnectionLog(source)
-            let events = try await withHangGuard {
-                var received: [ServerSentEvent] = []
-                for try await event in source.events {
-                    received.append(event)
-                    source.close()
-                }
-                return received
-            }
+            let events = try await withHangGuard { try await source.collectClosingOnFirstEvent() }
             #expect(events.map(\.data) == ["first"])
             try await server.waitForClientClosure()
             #expect(source.readyState == .closed)
@@ -47,14 +40,7 @@ import Testing
     @Test func eventsReceivedButNotTakenAreDroppedByClose() async throws {
         try await ScriptedServer.with(ScriptedServer.streaming("data: 1\n\ndata: 2\n\ndata: 3\n\n")) { server in
             let source = EventSource(url: server.url())
-            let events = try await withHangGuard {
-                var received: [ServerSentEvent] = []
-                for try await event in source.events {
-                    received.append(event)
-                    source.close()
-                }
-                return received
-            }
+            let events = try await withHangGuard { try await source.collectClosingOnFirstEvent() }
             // The three arrive in one read; the two after `close()` are not delivered.
             #expect(events.map(\.data) == ["1"])
         }

@@ -15,6 +15,17 @@ extension EventSource {
         return received
     }
 
+    /// The events delivered when `close()` is called on receiving the first one and iteration goes
+    /// on until the sequence ends: what `close()` lets through after itself.
+    func collectClosingOnFirstEvent() async throws -> [ServerSentEvent] {
+        var received: [ServerSentEvent] = []
+        for try await event in events {
+            received.append(event)
+            close()
+        }
+        return received
+    }
+
     /// Every event until the sequence ends, and the error it ended with, if any.
     func drain() async -> (events: [ServerSentEvent], error: EventSourceError?) {
         var received: [ServerSentEvent] = []
