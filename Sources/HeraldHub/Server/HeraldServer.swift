@@ -1,8 +1,11 @@
 public import Hummingbird
 import HummingbirdSSE
 public import Logging
+public import ServiceLifecycle
+import UnixSignals
 
-/// The Herald server: today the seed demos at `/` and `/demo/…`, plus `/healthz`.
+/// The Herald server: the Mercure hub at `/.well-known/mercure`, the seed demos at `/` and
+/// `/demo/…`, `/metrics` and `/healthz`.
 public enum HeraldServer {
     /// Where and how the server listens.
     public struct Configuration: Sendable {
@@ -21,24 +24,46 @@ public enum HeraldServer {
         }
     }
 
-    /// An application serving Herald, ready to run with `runService()`.
+    /// An application serving Herald, ready to run with `runService()` (or, with a hub, ``run(configuration:hub:logger:onServerRunning:)``).
     ///
-    /// - Parameter onServerRunning: Called with the bound port once the server accepts connections.
+    /// - Parameters:
+    ///   - hub: The Mercure hub to serve, if any.
+    ///   - onServerRunning: Called with the bound port once the server accepts connections.
     public static func makeApplication(
         configuration: Configuration,
+        hub: Hub? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> some ApplicationProtocol & Service {
         let router = Router()
+        // Requests are logged with hummingbird's request id, which every log line of a request carries.
+        router.add(middleware: LogRequestsMiddleware(.debug))
         // The seeds' streams send `Access-Control-Allow-Origin: *` so pages on other origins can read them.
-        router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.lastEventID, .cacheControl], allowMethods: [.get, .post]))
+        router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.lastEventID, .cacheControl, .authorization, .contentType], allowMethods: [.get, .post]))
         router.get("/healthz") { _, _ in "ok" }
         configuration.demo.register(on: router)
+        if let hub { MercureRoutes(hub: hub).register(on: router) }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "herald"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
+    }
+
+    /// Runs the server and the hub until SIGINT or SIGTERM, then shuts down gracefully: the hub ends
+    /// every subscriber's stream first, so the server's connections drain and it can stop.
+    public static func run(
+        configuration: Configuration,
+        hub: Hub,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let app = makeApplication(configuration: configuration, hub: hub, logger: logger, onServerRunning: onServerRunning)
+        // Services shut down in reverse order: the hub (ending the streams) before the server.
+        let group = ServiceGroup(
+            configuration: .init(services: [app, hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
     }
 }

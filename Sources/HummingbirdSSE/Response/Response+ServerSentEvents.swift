@@ -17,7 +17,8 @@ extension Response {
     ///   without using more memory, until the client goes away.
     /// - When `events` ends the response ends, and the connection is closed; a browser then reconnects
     ///   after its reconnection time. If `events` throws, or an event cannot be encoded (an `id` with a
-    ///   line break), the response ends there with that error.
+    ///   line break), the connection is closed at once, even when a write is waiting on a client that
+    ///   stopped reading.
     ///
     /// - Parameters:
     ///   - events: The events to send.
@@ -65,17 +66,22 @@ extension Response {
             status: .ok,
             headers: fields,
             body: ResponseBody { writer in
+                let abort = StreamAbort()
                 do {
-                    // Cancels the stream's tasks as soon as the client closes its side of the connection.
                     // The body is finished inside, while the connection is still watched: once the
                     // watch ends, hummingbird may close the connection.
-                    try await requestBody.consumeWithCancellationOnInboundClose { _ in
-                        try await stream.write(to: &writer)
-                        try await writer.finish(nil)
+                    try await requestBody.consumeWithInboundCloseHandler { _ in
+                        try await abort.run {
+                            try await stream.write(to: &writer, abort: abort)
+                            try await writer.finish(nil)
+                        }
+                    } onInboundClosed: {
+                        abort.fire(.clientClosed)
                     }
                 } catch is CancellationError {
                     return  // the client left: nothing more to write or finish
                 }
+                // Any other error propagates, and hummingbird closes the connection.
             }
         )
     }

@@ -14,7 +14,9 @@ struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable w
     let frames: Frames
     let configuration: ServerSentEventStreamConfiguration
 
-    func write(to writer: inout any ResponseBodyWriter) async throws {
+    /// Writes the preamble, then every frame and heartbeat until `frames` ends. If `frames` throws,
+    /// `abort` is fired with the error, so a write blocked on a client that does not read is cancelled.
+    func write(to writer: inout any ResponseBodyWriter, abort: StreamAbort) async throws {
         var preamble: [UInt8] = []
         let encoder = ServerSentEventEncoder()
         if let comment = configuration.initialComment { encoder.encodeComment(comment, into: &preamble) }
@@ -26,8 +28,13 @@ struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable w
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { channel.finish() }
-                for try await frame in frames {
-                    await channel.send(frame)
+                do {
+                    for try await frame in frames {
+                        await channel.send(frame)
+                    }
+                } catch {
+                    abort.fire(.sourceFailed(error))
+                    throw error
                 }
             }
             if let interval = configuration.heartbeatInterval {

@@ -35,7 +35,7 @@ enum ListenRequest {
     }
 
     /// The body given with `-d`: the text itself, or the bytes of a file named after `@`.
-    private static func body(from data: String) throws -> ByteBuffer {
+    static func body(from data: String) throws -> ByteBuffer {
         guard data.hasPrefix("@") else { return ByteBuffer(string: data) }
         let path = String(data.dropFirst())
         guard let file = fopen(path, "rb") else {

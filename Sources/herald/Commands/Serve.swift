@@ -1,13 +1,22 @@
 import ArgumentParser
+import Foundation
 import HeraldHub
 import Hummingbird
 import Logging
 
-/// `herald serve`: runs the Herald server (the default command).
+/// `herald serve`: runs the hub and the demos (the default command).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Herald server: the seed demos at / (the hub comes next).",
-        discussion: "Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, HERALD_DEMO_INTERVAL."
+        abstract: "Run the Herald hub (Mercure protocol) with the seed demos at /.",
+        discussion: """
+            With no --jwt-key, a development key is generated and kept in the data directory, anonymous \
+            subscribers are allowed, and a publisher token is printed at start-up.
+            Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, \
+            HERALD_DATA_DIR, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
+            HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
+            HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
+            HERALD_QUEUE_SIZE, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_LOG_LEVEL.
+            """
     )
 
     @Option(help: "The address to listen on (env HERALD_HOST).")
@@ -16,14 +25,52 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free one (env HERALD_PORT).")
     var port = Environment.integer("HERALD_PORT") ?? 8080
 
+    @Option(help: "Where history (herald.sqlite) and the development key are kept (env HERALD_DATA_DIR).")
+    var dataDir = Environment.string("HERALD_DATA_DIR") ?? "./herald-data"
+
+    @OptionGroup var keys: KeyOptions
+
+    @Option(name: .customLong("publisher-jwt-key"), help: "A separate key for publishers' tokens (env HERALD_PUBLISHER_JWT_KEY).")
+    var givenPublisherKey: String?
+
+    @Option(name: .customLong("subscriber-jwt-key"), help: "A separate key for subscribers' tokens (env HERALD_SUBSCRIBER_JWT_KEY).")
+    var givenSubscriberKey: String?
+
+    @Flag(name: .customLong("anonymous"), inversion: .prefixedNo, help: "Allow subscribers without a token; they receive public updates only (default: on with the development key, off otherwise; env HERALD_ANONYMOUS).")
+    var givenAnonymous: Bool?
+
+    @Option(name: .customLong("publish-origin"), help: "An origin allowed to publish with the cookie token; repeatable, * for any (env HERALD_PUBLISH_ORIGINS).")
+    var publishOrigins: [String] = Environment.list("HERALD_PUBLISH_ORIGINS")
+
+    @Option(help: "Seconds between heartbeat comments on idle streams; 0 for none (env HERALD_HEARTBEAT).")
+    var heartbeat = Environment.double("HERALD_HEARTBEAT") ?? 40
+
+    @Option(help: "Seconds after which a stream is closed so the client reconnects (80-100 % of it, randomised); 0 for never (env HERALD_WRITE_TIMEOUT).")
+    var writeTimeout = Environment.double("HERALD_WRITE_TIMEOUT") ?? 600
+
+    @Option(help: "Updates kept in history; 0 for no count limit (env HERALD_HISTORY_SIZE).")
+    var historySize = Environment.integer("HERALD_HISTORY_SIZE") ?? 100_000
+
+    @Option(help: "Seconds an update stays in history; 0 for no age limit (env HERALD_HISTORY_MAX_AGE). Default 7 days.")
+    var historyMaxAge = Environment.integer("HERALD_HISTORY_MAX_AGE") ?? 604_800
+
+    @Option(help: "Updates waiting for one subscriber before it is disconnected as too slow (env HERALD_QUEUE_SIZE).")
+    var queueSize = Environment.integer("HERALD_QUEUE_SIZE") ?? 10_000
+
+    @Option(help: "The largest publish request body, in bytes; larger get 413 (env HERALD_MAX_BODY).")
+    var maxBody = Environment.integer("HERALD_MAX_BODY") ?? 1 << 20
+
+    @Flag(inversion: .prefixedNo, help: "Publish subscription events and serve the subscriptions API (env HERALD_SUBSCRIPTIONS).")
+    var subscriptions: Bool = Environment.boolean("HERALD_SUBSCRIPTIONS") ?? true
+
     @Option(help: "Seconds between ticks of the demo streams, fractions allowed (env HERALD_DEMO_INTERVAL).")
     var demoInterval = Environment.double("HERALD_DEMO_INTERVAL") ?? 1.0
 
     @Option(help: "The reconnection time, in milliseconds, the re-poll demo asks browsers for.")
     var demoRepollRetry = 2000
 
-    @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel = "info"
+    @Option(help: "The log level: trace, debug, info, notice, warning, error or critical (env HERALD_LOG_LEVEL).")
+    var logLevel = Environment.string("HERALD_LOG_LEVEL") ?? "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
@@ -31,22 +78,66 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--demo-interval must be between 0.01 and 3600 seconds.")
         }
         guard demoRepollRetry >= 0 else { throw ValidationError("--demo-repoll-retry must not be negative.") }
+        guard heartbeat >= 0, writeTimeout >= 0, historySize >= 0, historyMaxAge >= 0 else {
+            throw ValidationError("--heartbeat, --write-timeout, --history-size and --history-max-age must not be negative.")
+        }
+        guard queueSize >= 1, maxBody >= 1 else { throw ValidationError("--queue-size and --max-body must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
     }
 
     func run() async throws {
         var logger = Logger(label: "herald")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        let publisherKey = givenPublisherKey ?? Environment.string("HERALD_PUBLISHER_JWT_KEY")
+        let subscriberKey = givenSubscriberKey ?? Environment.string("HERALD_SUBSCRIBER_JWT_KEY")
+        let developmentMode = keys.key == nil && publisherKey == nil
+        let sharedKey = try keys.key ?? (developmentMode ? DevelopmentKey.loadOrCreate(in: dataDir) : nil)
+        guard let publisherSecret = publisherKey ?? sharedKey, let subscriberSecret = subscriberKey ?? sharedKey else {
+            throw ValidationError("give --jwt-key, or both --publisher-jwt-key and --subscriber-jwt-key.")
+        }
+        let hubConfiguration = HubConfiguration(
+            publisherKey: try keys.configuration(publisherSecret),
+            subscriberKey: try keys.configuration(subscriberSecret),
+            allowsAnonymousSubscribers: givenAnonymous ?? Environment.boolean("HERALD_ANONYMOUS") ?? developmentMode,
+            publishOrigins: publishOrigins,
+            heartbeatInterval: heartbeat > 0 ? .milliseconds(Int(heartbeat * 1000)) : nil,
+            writeTimeout: writeTimeout > 0 ? .milliseconds(Int(writeTimeout * 1000)) : nil,
+            subscriberQueueUpdates: queueSize,
+            maximumPublishBodyBytes: maxBody,
+            historyMaximumCount: historySize > 0 ? historySize : nil,
+            historyMaximumAge: historyMaxAge > 0 ? .seconds(historyMaxAge) : nil,
+            subscriptionEvents: subscriptions
+        )
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let store = try await SQLiteEventStore.open(path: (dataDir as NSString).appendingPathComponent("herald.sqlite"), logger: logger)
+        let hub = try await Hub(configuration: hubConfiguration, store: store, logger: logger)
+        let token = try? await hub.makePublisherToken(MercureClaims(mercure: .init(publish: ["*"], subscribe: ["*"])))
+
         let configuration = HeraldServer.Configuration(
             host: host,
             port: port,
             demo: DemoRoutes(interval: .milliseconds(Int(demoInterval * 1000)), repollRetry: demoRepollRetry)
         )
         let host = self.host
-        let app = HeraldServer.makeApplication(configuration: configuration, logger: logger) { port in
-            let shown = host == "0.0.0.0" ? "localhost" : host
-            StandardStreams.printLine("Herald is running: open http://\(shown):\(port)/ for the Server-Sent Events demos.")
+        let dataDir = self.dataDir
+        let anonymous = hubConfiguration.allowsAnonymousSubscribers
+        do {
+            try await HeraldServer.run(configuration: configuration, hub: hub, logger: logger) { port in
+                let shown = host == "0.0.0.0" ? "localhost" : host
+                StandardStreams.printLine(
+                    StartupBanner(
+                        baseURL: "http://\(shown):\(port)",
+                        publisherToken: token,
+                        developmentKeyPath: developmentMode ? (dataDir as NSString).appendingPathComponent(DevelopmentKey.fileName) : nil,
+                        anonymousSubscribers: anonymous
+                    ).text
+                )
+            }
+        } catch {
+            try? await store.close()
+            throw error
         }
-        try await app.runService()
+        try await store.close()
     }
 }

@@ -16,3 +16,28 @@ enum Environment {
 
     static func double(_ name: String) -> Double? { string(name).flatMap { Double($0) } }
 }
+
+extension Environment {
+    /// `1`, `true`, `yes` or `on` (any case) is true; `0`, `false`, `no` or `off` is false.
+    static func boolean(_ name: String) -> Bool? {
+        switch string(name)?.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
+    }
+
+    /// A comma-separated list; empty when unset.
+    static func list(_ name: String) -> [String] {
+        string(name)?.split(separator: ",").map { String($0).trimmingSpaces } ?? []
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text = text.dropFirst() }
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,135 @@
+import DequeModule
+import NIOCore
+import Synchronization
+
+/// The updates waiting to be written to one subscriber, bounded in count and bytes.
+///
+/// The hub offers updates without waiting; a subscriber that falls further behind than the limits
+/// is ended with ``Ending/lagging`` and its queue emptied, so one slow client never grows the hub's
+/// memory or delays the others. It can resume from history with `Last-Event-ID`.
+final class SubscriberQueue: Sendable {
+    /// Why a subscriber's stream ended.
+    enum Ending: Sendable, Equatable {
+        /// It fell behind by more than the queue holds.
+        case lagging
+        /// Its token expired.
+        case tokenExpired
+        /// It reached the hub's write timeout, so that clients reconnect now and then.
+        case writeTimeout
+        /// The hub is shutting down.
+        case hubShutdown
+    }
+
+    /// What became of an offered update.
+    enum Offer: Equatable {
+        case queued
+        /// The queue was full: the subscriber is now ended with `.lagging`.
+        case overflowed
+        /// The subscriber had already ended.
+        case ended
+    }
+
+    /// What ``next(after:)`` returns.
+    enum Batch {
+        /// Every queued frame, in order, in one buffer.
+        case frames(ByteBuffer)
+        case ended(Ending)
+        /// The waiting task was cancelled.
+        case cancelled
+    }
+
+    private struct Entry {
+        let sequence: Int64
+        let frame: ByteBuffer
+    }
+
+    private struct State {
+        var entries: Deque<Entry> = []
+        var bytes = 0
+        var waiter: CheckedContinuation<Void, Never>?
+        var ending: Ending?
+    }
+
+    private let maximumUpdates: Int
+    private let maximumBytes: Int
+    private let state = Mutex(State())
+
+    init(maximumUpdates: Int, maximumBytes: Int) {
+        self.maximumUpdates = maximumUpdates
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Queues `update` for writing, without waiting.
+    func offer(_ update: StoredUpdate) -> Offer {
+        let (offer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
+            guard state.ending == nil else { return (.ended, nil) }
+            let size = update.frame.readableBytes
+            if state.entries.count >= maximumUpdates || state.bytes + size > maximumBytes {
+                state.ending = .lagging
+                state.entries = []
+                state.bytes = 0
+                return (.overflowed, state.waiter.take())
+            }
+            state.entries.append(Entry(sequence: update.sequence, frame: update.frame))
+            state.bytes += size
+            return (.queued, state.waiter.take())
+        }
+        waiter?.resume()
+        return offer
+    }
+
+    /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
+    /// The first ending wins.
+    func end(_ ending: Ending) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.ending == nil { state.ending = ending }
+            return state.waiter.take()
+        }
+        waiter?.resume()
+    }
+
+    /// Waits until something is queued or the queue ends, then takes every queued frame whose
+    /// sequence is above `skipping` (frames already sent from history are dropped).
+    func next(after skipping: Int64) async -> Batch {
+        while true {
+            if let batch = take(after: skipping) { return batch }
+            if Task.isCancelled { return .cancelled }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if !state.entries.isEmpty || state.ending != nil || Task.isCancelled { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.waiter.take() }?.resume()
+            }
+        }
+    }
+
+    private func take(after skipping: Int64) -> Batch? {
+        state.withLock { state -> Batch? in
+            while let first = state.entries.first, first.sequence <= skipping {
+                state.bytes -= first.frame.readableBytes
+                state.entries.removeFirst()
+            }
+            if state.entries.isEmpty {
+                return state.ending.map { .ended($0) }
+            }
+            defer {
+                state.entries.removeAll(keepingCapacity: true)
+                state.bytes = 0
+            }
+            if state.entries.count == 1 { return .frames(state.entries[0].frame) }
+            var batch = ByteBuffer()
+            batch.reserveCapacity(state.bytes)
+            for entry in state.entries {
+                var frame = entry.frame
+                batch.writeBuffer(&frame)
+            }
+            return .frames(batch)
+        }
+    }
+}

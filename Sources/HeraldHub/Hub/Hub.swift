@@ -1,0 +1,185 @@
+import Foundation
+import JWTKit
+import Prometheus
+public import Logging
+import NIOCore
+import ServerSentEvents
+public import ServiceLifecycle
+import Synchronization
+
+/// The Mercure hub: stores published updates, fans them out to matching subscribers, and replays
+/// history to subscribers that reconnect.
+///
+/// Run it as a service beside the HTTP server (``HeraldServer`` does): on graceful shutdown it ends
+/// every subscriber's stream cleanly, so the server's connections can drain.
+public final class Hub: Service, Sendable {
+    public let configuration: HubConfiguration
+    let store: any EventStore
+    let publisherTokens: TokenKey
+    let subscriberTokens: TokenKey
+    let registry = SubscriberRegistry()
+    let metrics = HubMetrics()
+    let selectors = TopicSelectorCache()
+    let logger: Logger
+    private let publishing = PublishSequencer()
+    private let isShuttingDown = Atomic(false)
+
+    /// A hub storing its history in `store`. Throws when a configured key cannot be read.
+    public init(configuration: HubConfiguration, store: any EventStore, logger: Logger) async throws {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
+        self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)
+    }
+
+    /// A token for the publisher key carrying `claims`, such as the one printed at start-up.
+    public func makePublisherToken(_ claims: MercureClaims) async throws -> String {
+        try await publisherTokens.sign(claims)
+    }
+
+    // MARK: - Publishing
+
+    /// Stores `update`, then queues it for every subscriber that matches it.
+    @discardableResult
+    public func publish(_ update: Update) async throws -> StoredUpdate {
+        let event = ServerSentEvent(type: update.type ?? "message", data: update.data, id: update.id, retry: update.retry)
+        let frame = ByteBuffer(bytes: try ServerSentEventEncoder().encode(event))
+        return try await publishing.run {
+            let stored = try await self.store.append(update, frame: frame)
+            let (delivered, lagging) = self.registry.dispatch(stored)
+            self.metrics.updatesPublished.increment()
+            self.metrics.deliveries.increment(by: Int64(delivered))
+            for subscriber in lagging {
+                self.metrics.subscribersDroppedForLag.increment()
+                self.logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
+            }
+            return stored
+        }
+    }
+
+    // MARK: - Subscribing
+
+    /// Registers a subscriber and prepares its stream: history after `lastEventID` (if given), then
+    /// live updates, with nothing lost or repeated in between.
+    ///
+    /// - Parameters:
+    ///   - topics: The `topic` selectors of the request (at least one).
+    ///   - claims: The subscriber's verified token claims, or `nil` for an anonymous subscriber.
+    ///   - lastEventID: Where to resume: an update id, `earliest` for all history, or `nil` for live only.
+    func subscribe(topics: [String], claims: MercureClaims?, lastEventID: String?) async throws -> Subscription {
+        guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
+        let subscriber = Subscriber(
+            id: UpdateIDGenerator.next(),
+            selectors: selectors.selectors(topics),
+            authorizedSelectors: selectors.selectors(claims?.mercure?.subscribe ?? []),
+            payload: claims?.mercure?.payload,
+            queue: SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes)
+        )
+        // Registered before history is read: an update stored after the read arrives live, one stored
+        // before is in the history, and live copies of those are skipped by sequence number.
+        registry.add(subscriber)
+        metrics.subscribersConnected.increment()
+        let lease = SubscriptionLease(hub: self, subscriber: subscriber, deadline: deadline(for: claims))
+        do {
+            var replay: Subscription.Replay?
+            var responseLastEventID: String?
+            if let lastEventID {
+                let newest = try await store.newest()
+                let through = newest?.sequence ?? 0
+                if lastEventID == "earliest" {
+                    replay = .init(after: 0, through: through)
+                    responseLastEventID = "earliest"
+                } else if let sequence = try await store.sequence(ofID: lastEventID) {
+                    replay = .init(after: sequence, through: through)
+                    responseLastEventID = lastEventID
+                } else {
+                    // An id the history does not hold (never published, or trimmed): nothing can be
+                    // replayed, and the header tells the client where history starts being known.
+                    replay = .init(after: through, through: through)
+                    responseLastEventID = newest?.id ?? "earliest"
+                }
+            }
+            if configuration.subscriptionEvents { await announce(subscriber, active: true) }
+            return Subscription(lease: lease, replay: replay, responseLastEventID: responseLastEventID)
+        } catch {
+            lease.close(announce: false)
+            throw error
+        }
+    }
+
+    /// When a subscription must end: at the token's `exp`, or after the (randomised) write timeout.
+    private func deadline(for claims: MercureClaims?) -> ContinuousClock.Instant? {
+        var deadline: ContinuousClock.Instant?
+        if let timeout = configuration.writeTimeout {
+            deadline = .now + timeout * Double.random(in: 0.8...1.0)
+        }
+        if let expiry = claims?.exp?.value {
+            let expiresIn = Duration.milliseconds(Int64(max(0, expiry.timeIntervalSinceNow) * 1000))
+            deadline = min(deadline ?? .now + expiresIn, .now + expiresIn)
+        }
+        return deadline
+    }
+
+    /// Publishes the private subscription event for each of `subscriber`'s selectors.
+    func announce(_ subscriber: Subscriber, active: Bool) async {
+        for selector in subscriber.selectors {
+            let document = SubscriptionDocument(
+                topic: selector.text,
+                subscriber: subscriber.id,
+                active: active,
+                payload: subscriber.payload,
+                withContext: true
+            )
+            do {
+                let update = Update(topics: [document.id], data: try Self.json(document), isPrivate: true, id: UpdateIDGenerator.next())
+                try await publish(update)
+            } catch {
+                logger.warning("could not publish a subscription event", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The id of the newest stored update, or `earliest`.
+    func lastEventID() async throws -> String {
+        try await store.newest()?.id ?? "earliest"
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    // MARK: - Service
+
+    /// Trims history in the background until graceful shutdown, then ends every subscriber's stream.
+    public func run() async throws {
+        let trimming = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.historyTrimInterval)
+                if Task.isCancelled { break }
+                do {
+                    let removed = try await store.trim(maximumCount: configuration.historyMaximumCount, maximumAge: configuration.historyMaximumAge)
+                    if removed > 0 { logger.debug("history trimmed", metadata: ["removed": "\(removed)"]) }
+                } catch {
+                    logger.error("could not trim history", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        try? await gracefulShutdown()
+        trimming.cancel()
+        shutDown()
+    }
+
+    /// Refuses new subscribers and ends the streams of connected ones.
+    public func shutDown() {
+        isShuttingDown.store(true, ordering: .relaxed)
+        for subscriber in registry.subscribers { subscriber.queue.end(.hubShutdown) }
+    }
+}
+
+/// A subscribe request arrived while the hub shuts down.
+struct HubShuttingDown: Error, CustomStringConvertible {
+    var description: String { "the hub is shutting down" }
+}

@@ -1,0 +1,66 @@
+/// How the Mercure hub behaves. Every field has the default `herald serve` uses.
+public struct HubConfiguration: Sendable {
+    /// The key that verifies publishers' tokens (and signs the start-up token).
+    public var publisherKey: JWTKeyConfiguration
+    /// The key that verifies subscribers' tokens.
+    public var subscriberKey: JWTKeyConfiguration
+    /// Whether subscribers without a token may connect (they receive public updates only). Default `false`.
+    public var allowsAnonymousSubscribers: Bool
+    /// Origins allowed to publish with the cookie token (`*` for any). Default none.
+    public var publishOrigins: [String]
+    /// The name of the cookie holding a token. Default `mercureAuthorization`.
+    public var cookieName: String
+    /// A comment is sent after this long without a write. Default 40 s.
+    public var heartbeatInterval: Duration?
+    /// A subscription is closed after roughly this long, so clients reconnect (and pick up new
+    /// tokens); each gets 80–100 % of it, so reconnections spread out. `nil` never. Default 10 min.
+    public var writeTimeout: Duration?
+    /// The most updates waiting for one subscriber; past it the subscriber is disconnected. Default 10,000.
+    public var subscriberQueueUpdates: Int
+    /// The most bytes waiting for one subscriber; past it the subscriber is disconnected. Default 16 MiB.
+    public var subscriberQueueBytes: Int
+    /// The largest publish body accepted; larger ones get 413. Default 1 MiB.
+    public var maximumPublishBodyBytes: Int
+    /// History keeps at most this many updates (`nil`: no count limit). Default 100,000.
+    public var historyMaximumCount: Int?
+    /// History drops updates older than this (`nil`: no age limit). Default 7 days.
+    public var historyMaximumAge: Duration?
+    /// How often old history is removed. Default 10 s.
+    public var historyTrimInterval: Duration
+    /// Whether connections and disconnections publish subscription events and the subscriptions
+    /// API answers. Default `true`.
+    public var subscriptionEvents: Bool
+
+    /// Creates a configuration with the given keys.
+    public init(
+        publisherKey: JWTKeyConfiguration,
+        subscriberKey: JWTKeyConfiguration? = nil,
+        allowsAnonymousSubscribers: Bool = false,
+        publishOrigins: [String] = [],
+        cookieName: String = "mercureAuthorization",
+        heartbeatInterval: Duration? = .seconds(40),
+        writeTimeout: Duration? = .seconds(600),
+        subscriberQueueUpdates: Int = 10_000,
+        subscriberQueueBytes: Int = 16 << 20,
+        maximumPublishBodyBytes: Int = 1 << 20,
+        historyMaximumCount: Int? = 100_000,
+        historyMaximumAge: Duration? = .seconds(7 * 24 * 3600),
+        historyTrimInterval: Duration = .seconds(10),
+        subscriptionEvents: Bool = true
+    ) {
+        self.publisherKey = publisherKey
+        self.subscriberKey = subscriberKey ?? publisherKey
+        self.allowsAnonymousSubscribers = allowsAnonymousSubscribers
+        self.publishOrigins = publishOrigins
+        self.cookieName = cookieName
+        self.heartbeatInterval = heartbeatInterval
+        self.writeTimeout = writeTimeout
+        self.subscriberQueueUpdates = subscriberQueueUpdates
+        self.subscriberQueueBytes = subscriberQueueBytes
+        self.maximumPublishBodyBytes = maximumPublishBodyBytes
+        self.historyMaximumCount = historyMaximumCount
+        self.historyMaximumAge = historyMaximumAge
+        self.historyTrimInterval = historyTrimInterval
+        self.subscriptionEvents = subscriptionEvents
+    }
+}

@@ -1,0 +1,76 @@
+/// The name–value pairs of an `application/x-www-form-urlencoded` text (a POST body or a query
+/// string), in order and with repeated names kept, as Mercure's `topic` needs.
+struct FormFields: Sendable {
+    private(set) var pairs: [(name: String, value: String)] = []
+
+    /// Parses `text`: pairs split at `&`, names from values at the first `=`, `+` read as a space and
+    /// percent-escapes decoded (a malformed escape is kept as written, as browsers do).
+    init(_ text: Substring) {
+        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let name: Substring
+            let value: Substring
+            if let equals = piece.firstIndex(of: "=") {
+                name = piece[..<equals]
+                value = piece[piece.index(after: equals)...]
+            } else {
+                name = piece
+                value = ""
+            }
+            pairs.append((Self.decode(name), Self.decode(value)))
+        }
+    }
+
+    /// Every value of `name`, in order.
+    func values(_ name: String) -> [String] {
+        pairs.compactMap { $0.name == name ? $0.value : nil }
+    }
+
+    /// The first value of `name`.
+    func first(_ name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    /// Whether `name` is present, with any value.
+    func contains(_ name: String) -> Bool {
+        pairs.contains { $0.name == name }
+    }
+
+    /// `text` with its percent-escapes decoded (and `+` read as a space).
+    static func percentDecoded(_ text: String) -> String {
+        decode(Substring(text))
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"),
+                let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), high < utf8.endIndex,
+                let low = utf8.index(high, offsetBy: 1, limitedBy: utf8.endIndex), low < utf8.endIndex,
+                let highValue = hexValue(utf8[high]), let lowValue = hexValue(utf8[low])
+            {
+                bytes.append(highValue << 4 | lowValue)
+                index = low
+            } else {
+                bytes.append(byte)
+            }
+            index = utf8.index(after: index)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

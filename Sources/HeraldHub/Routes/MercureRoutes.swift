@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+public import Hummingbird
+import HummingbirdSSE
+import NIOCore
+
+/// The Mercure endpoints: subscribe (`GET /.well-known/mercure`), publish (`POST`), the
+/// subscriptions API, and `/metrics`.
+public struct MercureRoutes: Sendable {
+    /// The hub the routes serve.
+    public let hub: Hub
+
+    /// The most `topic` parameters one subscription may have.
+    static let maximumTopics = 1000
+
+    /// Routes for `hub`.
+    public init(hub: Hub) {
+        self.hub = hub
+    }
+
+    /// Adds the hub's routes to `router`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        let routes = self
+        router.get("/.well-known/mercure") { request, _ in await routes.subscribe(request) }
+        router.post("/.well-known/mercure") { request, _ in await routes.publish(request) }
+        router.get("/.well-known/mercure/subscriptions") { request, _ in await routes.subscriptions(request) }
+        router.get("/.well-known/mercure/subscriptions/**") { request, _ in await routes.subscriptions(request) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: routes.hub.metrics.text()))
+            )
+        }
+    }
+
+    // MARK: - Subscribe
+
+    private func subscribe(_ request: Request) async -> Response {
+        let query = FormFields(Substring(request.uri.query ?? ""))
+        let topics = query.values("topic")
+        guard !topics.isEmpty else { return Self.error(.badRequest, #"Missing "topic" parameter"#) }
+        guard topics.count <= Self.maximumTopics else {
+            return Self.error(.badRequest, "\(topics.count) topics given; at most \(Self.maximumTopics) are allowed")
+        }
+        let claims: MercureClaims?
+        do {
+            claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: !hub.configuration.allowsAnonymousSubscribers)
+        } catch {
+            return Self.error(error)
+        }
+        // The header wins over the query parameter, as Mercure says.
+        let lastEventID = request.headers[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
+            ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
+        let subscription: Subscription
+        do {
+            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID)
+        } catch is HubShuttingDown {
+            return Self.error(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
+        } catch {
+            hub.logger.error("could not start a subscription", metadata: ["error": "\(error)"])
+            return Self.error(.internalServerError, "the hub could not read its history; try again")
+        }
+        var headers: HTTPFields = [
+            .contentType: "text/event-stream",
+            .cacheControl: "private, no-cache, no-store, must-revalidate, max-age=0",
+        ]
+        if let responseLastEventID = subscription.responseLastEventID { headers[.lastEventID] = responseLastEventID }
+        return Response.serverSentEvents(
+            encodedFrames: subscription.frames,
+            for: request,
+            configuration: .init(heartbeatInterval: hub.configuration.heartbeatInterval, initialComment: ""),
+            headers: headers
+        )
+    }
+
+    // MARK: - Publish
+
+    private func publish(_ request: Request) async -> Response {
+        let query = FormFields(Substring(request.uri.query ?? ""))
+        let claims: MercureClaims?
+        do {
+            claims = try await authorize(request, query: query, verifier: hub.publisherTokens, required: true)
+        } catch {
+            return Self.error(error)
+        }
+        guard let publishSelectors = claims?.mercure?.publish else {
+            return Self.error(.unauthorized, #"the token has no "mercure.publish" claim, so it may not publish"#)
+        }
+        let body: ByteBuffer
+        do {
+            var request = request
+            body = try await request.collectBody(upTo: hub.configuration.maximumPublishBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return Self.error(.contentTooLarge, "the update is larger than the hub accepts (\(hub.configuration.maximumPublishBodyBytes) bytes)")
+        } catch {
+            return Self.error(.badRequest, "the request body could not be read")
+        }
+        let publishRequest: PublishRequest
+        do {
+            publishRequest = try PublishRequest(form: FormFields(Substring(String(buffer: body))))
+        } catch {
+            return Self.error(.badRequest, error.description)
+        }
+        let allowed = hub.selectors.selectors(publishSelectors)
+        let update = publishRequest.update
+        for topic in update.topics where !allowed.contains(where: { $0.matches(topic) }) {
+            return Self.error(.forbidden, "the token may not publish to \(topic)")
+        }
+        do {
+            try await hub.publish(update)
+        } catch {
+            hub.logger.error("could not store an update", metadata: ["error": "\(error)"])
+            return Self.error(.internalServerError, "the hub could not store the update; it was not published")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: update.id))
+        )
+    }
+
+    // MARK: - Subscriptions API
+
+    private func subscriptions(_ request: Request) async -> Response {
+        guard hub.configuration.subscriptionEvents else {
+            return Self.error(.notFound, "the subscriptions API is turned off on this hub")
+        }
+        let query = FormFields(Substring(request.uri.query ?? ""))
+        let path = Self.rawPath(of: request)
+        do {
+            let claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: true)
+            let allowed = hub.selectors.selectors(claims?.mercure?.subscribe ?? [])
+            guard allowed.contains(where: { $0.matches(path) }) else {
+                throw AuthorizationError.forbidden("the token's mercure.subscribe does not cover \(path)")
+            }
+        } catch let error as AuthorizationError {
+            return Self.error(error)
+        } catch {
+            return Self.error(.unauthorized, "\(error)")
+        }
+        let segments = path.dropFirst(SubscriptionsPath.collection.count).split(separator: "/", omittingEmptySubsequences: true)
+        guard segments.count <= 2 else { return Self.error(.notFound, "no such subscription resource") }
+        let topic = segments.first.map { FormFields.percentDecoded(String($0)) }
+        let subscriberID = segments.count == 2 ? FormFields.percentDecoded(String(segments[1])) : nil
+        let lastEventID: String
+        do {
+            lastEventID = try await hub.lastEventID()
+        } catch {
+            return Self.error(.internalServerError, "the hub could not read its history; try again")
+        }
+        var documents: [SubscriptionDocument] = []
+        for subscriber in hub.registry.subscribers where subscriberID == nil || subscriber.id == subscriberID {
+            for selector in subscriber.selectors where topic == nil || selector.text == topic {
+                documents.append(
+                    SubscriptionDocument(topic: selector.text, subscriber: subscriber.id, active: true, payload: subscriber.payload, withContext: subscriberID != nil, lastEventID: subscriberID != nil ? lastEventID : nil)
+                )
+            }
+        }
+        documents.sort { $0.id < $1.id }
+        let json: String
+        do {
+            if subscriberID != nil {
+                guard let document = documents.first else { return Self.error(.notFound, "no active subscription at \(path)") }
+                json = try Hub.json(document)
+            } else {
+                json = try Hub.json(SubscriptionCollectionDocument(id: path, lastEventID: lastEventID, subscriptions: documents))
+            }
+        } catch {
+            return Self.error(.internalServerError, "the subscriptions could not be encoded")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/ld+json", .cacheControl: "must-revalidate"],
+            body: .init(byteBuffer: ByteBuffer(string: json))
+        )
+    }
+
+    // MARK: - Helpers
+
+    /// The verified claims of the request's token; `nil` when it has none and none is `required`.
+    private func authorize(_ request: Request, query: FormFields, verifier: TokenKey, required: Bool) async throws(AuthorizationError) -> MercureClaims? {
+        let extractor = TokenExtractor(cookieName: hub.configuration.cookieName, publishOrigins: hub.configuration.publishOrigins)
+        guard let token = try extractor.token(of: request, query: query) else {
+            if required { throw .missingToken }
+            return nil
+        }
+        return try await verifier.verify(token)
+    }
+
+    /// The request's path as sent, percent-escapes kept, so `%2F` inside a segment stays inside it.
+    private static func rawPath(of request: Request) -> String {
+        let uri = request.uri.string
+        return String(uri.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    private static func error(_ error: AuthorizationError) -> Response {
+        let response = Self.error(error.status == 403 ? .forbidden : .unauthorized, error.description)
+        return response
+    }
+
+    private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: message + "\n"))
+        )
+    }
+}

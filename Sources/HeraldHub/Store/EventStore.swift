@@ -1,0 +1,26 @@
+public import NIOCore
+
+/// Where the hub keeps published updates, for replay to subscribers that reconnect.
+///
+/// The fan-out never calls the store: the hub appends an update, then hands the stored update to the
+/// subscribers. A store shared by several hub nodes fits behind the same interface.
+public protocol EventStore: Sendable {
+    /// Stores `update`, whose encoded event is `frame`, and returns it with its sequence number.
+    func append(_ update: Update, frame: ByteBuffer) async throws -> StoredUpdate
+
+    /// The sequence number of the newest update stored with id `id`, or `nil` if none is.
+    func sequence(ofID id: String) async throws -> Int64?
+
+    /// The newest update's sequence number and id, or `nil` when the history is empty.
+    func newest() async throws -> (sequence: Int64, id: String)?
+
+    /// Up to `limit` updates with sequence numbers above `sequence` and at most `through`, oldest first.
+    func updates(after sequence: Int64, through: Int64, limit: Int) async throws -> [StoredUpdate]
+
+    /// Removes updates beyond the newest `maximumCount`, and those older than `maximumAge`; returns
+    /// how many it removed.
+    func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int
+
+    /// Releases the store's resources; no call may follow.
+    func close() async throws
+}

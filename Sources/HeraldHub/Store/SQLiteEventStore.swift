@@ -1,0 +1,142 @@
+import Foundation
+public import Logging
+public import NIOCore
+import SQLiteNIO
+
+/// The default store: one SQLite file in write-ahead-log mode, embedded in the hub's process.
+///
+/// Commits are not fsynced one by one (`synchronous=NORMAL`): an update the hub acknowledged survives
+/// a crash of the hub's process, and at worst the last moments before a power loss are lost.
+public final class SQLiteEventStore: EventStore {
+    private let connection: SQLiteConnection
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating if needed) the database at `path`.
+    public static func open(path: String, logger: Logger = Logger(label: "herald.store")) async throws -> SQLiteEventStore {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let store = SQLiteEventStore(connection: connection)
+        do {
+            try await store.execute("PRAGMA journal_mode=WAL")
+            try await store.execute("PRAGMA synchronous=NORMAL")
+            try await store.execute("PRAGMA busy_timeout=5000")
+            try await store.execute(
+                """
+                CREATE TABLE IF NOT EXISTS updates (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL,
+                    topics TEXT NOT NULL,
+                    private INTEGER NOT NULL,
+                    type TEXT,
+                    retry INTEGER,
+                    data TEXT NOT NULL,
+                    frame BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                )
+                """
+            )
+            try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_id ON updates (id)")
+            try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_age ON updates (created_at)")
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return store
+    }
+
+    public func append(_ update: Update, frame: ByteBuffer) async throws -> StoredUpdate {
+        let rows = try await connection.query(
+            """
+            INSERT INTO updates (id, topics, private, type, retry, data, frame, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence
+            """,
+            [
+                .text(update.id),
+                .text(try Self.encodeTopics(update.topics)),
+                .integer(update.isPrivate ? 1 : 0),
+                update.type.map { .text($0) } ?? .null,
+                update.retry.map { .integer($0) } ?? .null,
+                .text(update.data),
+                .blob(frame),
+                .integer(Self.nowMilliseconds()),
+            ]
+        )
+        guard let sequence = rows.first?.column("sequence")?.integer else {
+            throw SQLiteEventStoreError("the insert returned no sequence number")
+        }
+        return StoredUpdate(sequence: Int64(sequence), id: update.id, topics: update.topics, isPrivate: update.isPrivate, frame: frame)
+    }
+
+    public func sequence(ofID id: String) async throws -> Int64? {
+        let rows = try await connection.query("SELECT MAX(sequence) AS sequence FROM updates WHERE id = ?", [.text(id)])
+        return rows.first?.column("sequence")?.integer.map(Int64.init)
+    }
+
+    public func newest() async throws -> (sequence: Int64, id: String)? {
+        let rows = try await connection.query("SELECT sequence, id FROM updates ORDER BY sequence DESC LIMIT 1", [])
+        guard let row = rows.first, let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string else { return nil }
+        return (Int64(sequence), id)
+    }
+
+    public func updates(after sequence: Int64, through: Int64, limit: Int) async throws -> [StoredUpdate] {
+        let rows = try await connection.query(
+            "SELECT sequence, id, topics, private, frame FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
+            [.integer(Int(sequence)), .integer(Int(through)), .integer(limit)]
+        )
+        return try rows.map { row in
+            guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,
+                let topics = row.column("topics")?.string, let isPrivate = row.column("private")?.integer,
+                case .blob(let frame) = row.column("frame")
+            else { throw SQLiteEventStoreError("a stored update has a missing or mistyped column") }
+            return StoredUpdate(sequence: Int64(sequence), id: id, topics: try Self.decodeTopics(topics), isPrivate: isPrivate != 0, frame: frame)
+        }
+    }
+
+    public func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int {
+        var removed = 0
+        if let maximumCount {
+            removed += try await connection.query(
+                "DELETE FROM updates WHERE sequence <= (SELECT MAX(sequence) FROM updates) - ? RETURNING sequence",
+                [.integer(maximumCount)]
+            ).count
+        }
+        if let maximumAge {
+            let cutoff = Self.nowMilliseconds() - Int(maximumAge.components.seconds * 1000)
+            removed += try await connection.query(
+                "DELETE FROM updates WHERE created_at < ? RETURNING sequence",
+                [.integer(cutoff)]
+            ).count
+        }
+        return removed
+    }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    // MARK: - Helpers
+
+    private func execute(_ sql: String) async throws {
+        _ = try await connection.query(sql, [])
+    }
+
+    private static func nowMilliseconds() -> Int {
+        Int(Date().timeIntervalSince1970 * 1000)
+    }
+
+    private static func encodeTopics(_ topics: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(topics), as: UTF8.self)
+    }
+
+    private static func decodeTopics(_ text: String) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+}
+
+/// A stored row the SQLite store cannot read.
+struct SQLiteEventStoreError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
