@@ -14,6 +14,10 @@ public struct TokenKey: Sendable {
         do {
             switch key {
             case .hmacSHA256(let secret):
+                // Shorter secrets are guessable, and jwt-kit refuses them.
+                guard secret.utf8.count >= 32 else {
+                    throw HubConfigurationError("the HS256 secret has \(secret.utf8.count) bytes; give at least 32 (e.g. `openssl rand -hex 32`)")
+                }
                 await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
             case .rsaSHA256(let pem):
                 if pem.contains("PRIVATE KEY") {
@@ -28,6 +32,8 @@ public struct TokenKey: Sendable {
                     await keys.add(ecdsa: try ES256PublicKey(pem: pem))
                 }
             }
+        } catch let error as HubConfigurationError {
+            throw error
         } catch {
             throw HubConfigurationError("the JWT key could not be read (\(error)); give a PEM key for RS256/ES256")
         }

@@ -1,3 +1,5 @@
+import HummingbirdSSE
+
 /// One subscriber connection: what it asked for, what its token allows, and its queue.
 final class Subscriber: Sendable {
     /// `urn:uuid:…`, the subscriber's id in subscription events.
@@ -9,6 +11,8 @@ final class Subscriber: Sendable {
     /// The token's `mercure.payload`.
     let payload: JSONValue?
     let queue: SubscriberQueue
+    /// Closes the subscriber's connection at once, even while a write waits on it.
+    let closer = ServerSentEventStreamCloser()
 
     init(id: String, selectors: [TopicSelector], authorizedSelectors: [TopicSelector], payload: JSONValue?, queue: SubscriberQueue) {
         self.id = id

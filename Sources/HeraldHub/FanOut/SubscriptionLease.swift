@@ -34,7 +34,7 @@ final class SubscriptionLease: Sendable {
         if announce && hub.configuration.subscriptionEvents {
             let hub = hub
             let subscriber = subscriber
-            Task { await hub.announce(subscriber, active: false) }
+            hub.background.start { await hub.announce(subscriber, active: false) }
         }
     }
 

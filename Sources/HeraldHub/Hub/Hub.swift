@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdSSE
 import JWTKit
 import Prometheus
 public import Logging
@@ -22,6 +23,7 @@ public final class Hub: Service, Sendable {
     let selectors = TopicSelectorCache()
     let logger: Logger
     private let publishing = PublishSequencer()
+    let background = BackgroundWork()
     private let isShuttingDown = Atomic(false)
 
     /// A hub storing its history in `store`. Throws when a configured key cannot be read.
@@ -51,6 +53,9 @@ public final class Hub: Service, Sendable {
             self.metrics.updatesPublished.increment()
             self.metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
+                // Its stream may be stuck in a write to a client that stopped reading: close the
+                // connection rather than wait for the stream to notice.
+                subscriber.closer.close(because: SubscriberLagging())
                 self.metrics.subscribersDroppedForLag.increment()
                 self.logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
             }
@@ -176,6 +181,14 @@ public final class Hub: Service, Sendable {
     public func shutDown() {
         isShuttingDown.store(true, ordering: .relaxed)
         for subscriber in registry.subscribers { subscriber.queue.end(.hubShutdown) }
+    }
+
+    /// Shuts down (if not yet done), waits for the work the hub started in the background, and
+    /// closes the store. Call it once the server has stopped.
+    public func close() async throws {
+        shutDown()
+        await background.drain()
+        try await store.close()
     }
 }
 

@@ -70,7 +70,8 @@ public struct MercureRoutes: Sendable {
             encodedFrames: subscription.frames,
             for: request,
             configuration: .init(heartbeatInterval: hub.configuration.heartbeatInterval, initialComment: ""),
-            headers: headers
+            headers: headers,
+            closer: subscription.lease.subscriber.closer
         )
     }
 
@@ -91,7 +92,7 @@ public struct MercureRoutes: Sendable {
         do {
             var request = request
             body = try await request.collectBody(upTo: hub.configuration.maximumPublishBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             return Self.error(.contentTooLarge, "the update is larger than the hub accepts (\(hub.configuration.maximumPublishBodyBytes) bytes)")
         } catch {
             return Self.error(.badRequest, "the request body could not be read")

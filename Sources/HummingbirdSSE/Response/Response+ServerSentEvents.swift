@@ -42,12 +42,14 @@ extension Response {
     /// encode an event once and send the same bytes to many subscribers.
     ///
     /// Behaves like ``serverSentEvents(_:for:configuration:headers:)``; each buffer must hold whole
-    /// blocks of the event-stream format (such as those of `ServerSentEventEncoder`).
+    /// blocks of the event-stream format (such as those of `ServerSentEventEncoder`). `closer`, if
+    /// given, can close the connection at any time from outside the stream.
     public static func serverSentEvents<Frames: AsyncSequence & Sendable>(
         encodedFrames frames: Frames,
         for request: Request,
         configuration: ServerSentEventStreamConfiguration = .init(),
-        headers: HTTPFields = [:]
+        headers: HTTPFields = [:],
+        closer: ServerSentEventStreamCloser = ServerSentEventStreamCloser()
     ) -> Response where Frames.Element == ByteBuffer {
         var fields: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
@@ -66,7 +68,7 @@ extension Response {
             status: .ok,
             headers: fields,
             body: ResponseBody { writer in
-                let abort = StreamAbort()
+                let abort = closer
                 do {
                     // The body is finished inside, while the connection is still watched: once the
                     // watch ends, hummingbird may close the connection.

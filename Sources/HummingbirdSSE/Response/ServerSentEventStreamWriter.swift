@@ -16,7 +16,7 @@ struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable w
 
     /// Writes the preamble, then every frame and heartbeat until `frames` ends. If `frames` throws,
     /// `abort` is fired with the error, so a write blocked on a client that does not read is cancelled.
-    func write(to writer: inout any ResponseBodyWriter, abort: StreamAbort) async throws {
+    func write(to writer: inout any ResponseBodyWriter, abort: ServerSentEventStreamCloser) async throws {
         var preamble: [UInt8] = []
         let encoder = ServerSentEventEncoder()
         if let comment = configuration.initialComment { encoder.encodeComment(comment, into: &preamble) }

@@ -135,9 +135,9 @@ struct Serve: AsyncParsableCommand {
                 )
             }
         } catch {
-            try? await store.close()
+            try? await hub.close()
             throw error
         }
-        try await store.close()
+        try await hub.close()
     }
 }

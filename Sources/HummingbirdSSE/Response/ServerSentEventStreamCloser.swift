@@ -1,11 +1,11 @@
 import Synchronization
 
-/// Ends a response's writing from outside it: when the client closes its side, or when the stream's
-/// source fails while a write is blocked on a client that stopped reading.
+/// Closes a server-sent events response's connection from outside the stream, at once: even while
+/// a write waits on a client that stopped reading, which ending the event sequence cannot interrupt.
 ///
-/// A write blocked on a full socket only returns when its task is cancelled, so ``run(_:)`` runs
-/// the writing in a child task and cancels it on ``fire(_:)``.
-final class StreamAbort: Sendable {
+/// A server that drops slow subscribers calls ``close(because:)`` when one falls too far behind.
+/// Pass it to ``HummingbirdCore/Response/serverSentEvents(encodedFrames:for:configuration:headers:closer:)``.
+public final class ServerSentEventStreamCloser: Sendable {
     enum Reason: Sendable {
         case clientClosed
         case sourceFailed(any Error)
@@ -15,11 +15,18 @@ final class StreamAbort: Sendable {
     private let barrier: AsyncStream<Void>
     private let barrierEnd: AsyncStream<Void>.Continuation
 
-    init() {
+    /// Creates a closer for one response.
+    public init() {
         (barrier, barrierEnd) = AsyncStream.makeStream()
     }
 
-    /// Stops the running operation; the first reason given wins.
+    /// Closes the response's connection; the body ends with `error`. Calling it before the response
+    /// starts closes it as soon as it does; later calls do nothing.
+    public func close(because error: any Error) {
+        fire(.sourceFailed(error))
+    }
+
+    /// Stops the running operation (a blocked write included); the first reason given wins.
     func fire(_ reason: Reason) {
         self.reason.withLock { if $0 == nil { $0 = reason } }
         barrierEnd.finish()

@@ -1,0 +1,38 @@
+import Foundation
+import HeraldHub
+import NIOHTTP1
+import ServerSentEvents
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
+@Suite struct SlowSubscriberTests {
+    @Test func subscriberThatNeverReadsIsDroppedWhileOthersReceiveEverything() async throws {
+        try await HubTestServer.with(configure: { $0.subscriberQueueUpdates = 64 }) { server in
+            // A raw connection that sends the request and then reads nothing.
+            let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+                .connect(host: "127.0.0.1", port: server.port).get()
+            try await stalled.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            try await waitUntil { await server.subscriberCount() == 1 }
+            let reader = try await server.subscribe("topic=a")
+
+            // The reader takes each update before the next is published, so only the stalled client
+            // falls behind: first the sockets' buffers fill, then its queue of 64, and it is dropped.
+            let chunk = String(repeating: "x", count: 64 * 1024)
+            for number in 1...400 {
+                try await server.publish(topics: ["a"], data: "\(number) \(chunk)")
+                let event = try #require(try await reader.next())
+                #expect(event.data.prefix { $0 != " " } == "\(number)")
+            }
+            #expect(await server.metric("herald_subscribers_dropped_total") == 1)
+            // The stalled client's connection is closed by the hub, not kept open.
+            // Reading what the sockets hold, the client then finds the connection closed.
+            try await stalled.setOption(.autoRead, value: true).get()
+            try await stalled.closeFuture.get()
+            #expect(await server.subscriberCount() == 1)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import HeraldHub
+import NIOHTTP1
+import ServerSentEvents
+import Testing
+
+/// JWT authorization of publishers and subscribers.
+@Suite struct AuthorizationTests {
+    /// A token signed with another key.
+    private func forgedToken() async throws -> String {
+        let other = try await TokenKey(key: .hmacSHA256(secret: "not-the-hub-secret-but-just-as-long-0123"))
+        return try await other.sign(MercureClaims(mercure: .init(publish: ["*"], subscribe: ["*"])))
+    }
+
+    /// A token with `alg: none` and no signature, claiming everything.
+    private func unsignedToken() -> String {
+        func base64URL(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        return base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + base64URL(#"{"mercure":{"publish":["*"],"subscribe":["*"]}}"#) + "."
+    }
+
+    @Test func publishWithoutATokenIsUnauthorized() async throws {
+        try await HubTestServer.with { server in
+            let answer = try await server.publish([("topic", "a")], token: nil)
+            #expect(answer.status == 401)
+            #expect(answer.body.contains("a token is required"))
+        }
+    }
+
+    @Test func forgedUnsignedAndExpiredTokensAreUnauthorized() async throws {
+        try await HubTestServer.with { server in
+            let expired = try await server.token(publish: ["*"], expiresAt: Date().addingTimeInterval(-60))
+            for token in [try await forgedToken(), unsignedToken(), expired, "not.a.jwt", "garbage"] {
+                let publish = try await server.publish([("topic", "a")], token: token)
+                #expect(publish.status == 401, "\(token)")
+                let subscribe = try await server.get("/.well-known/mercure?topic=a", headers: [("Authorization", "Bearer \(token)")])
+                #expect(subscribe.status == 401, "\(token)")
+            }
+            let expiredAnswer = try await server.publish([("topic", "a")], token: expired)
+            #expect(expiredAnswer.body.contains("expired"))
+        }
+    }
+
+    @Test func tokenWithoutPublishClaimIsUnauthorizedAndOneNotCoveringATopicIsForbidden() async throws {
+        try await HubTestServer.with { server in
+            let subscriberOnly = try await server.publish([("topic", "a")], token: try await server.token(subscribe: ["*"]))
+            #expect(subscriberOnly.status == 401)
+            let stream = try await server.subscribe("topic=*")
+            let narrow = try await server.token(publish: ["https://example.com/books/{id}"])
+            let allowed = try await server.publish([("topic", "https://example.com/books/1")], token: narrow)
+            #expect(allowed.status == 200)
+            // Every topic, alternates included, must be covered, or nothing is published.
+            let partly = try await server.publish([("topic", "https://example.com/books/2"), ("topic", "https://example.com/secret")], token: narrow)
+            #expect(partly.status == 403)
+            #expect(partly.body.contains("https://example.com/secret"))
+            let empty = try await server.publish([("topic", "a")], token: try await server.token(publish: []))
+            #expect(empty.status == 403)
+            try await server.publish(topics: ["end"], data: "end")
+            // Only the allowed update was published.
+            #expect(try await stream.next(2).map(\.data) == ["", "end"])
+        }
+    }
+
+    @Test func headerTokenWinsOverQueryParameterWhichWinsOverCookie() async throws {
+        try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
+            let good = try await server.token(subscribe: ["*"])
+            let bad = try await forgedToken()
+            let headerBad = try await server.get("/.well-known/mercure?topic=a&authorization=\(good)", headers: [("Authorization", "Bearer \(bad)")])
+            #expect(headerBad.status == 401)
+            let queryGood = try await server.subscribe("topic=a&authorization=\(good)", headers: [("Cookie", "mercureAuthorization=\(bad)")])
+            #expect(queryGood.status == 200)
+            let queryBad = try await server.get("/.well-known/mercure?topic=a&authorization=\(bad)", headers: [("Cookie", "mercureAuthorization=\(good)")])
+            #expect(queryBad.status == 401)
+            let cookie = try await server.subscribe("topic=a", headers: [("Cookie", "mercureAuthorization=\(good)")])
+            #expect(cookie.status == 200)
+        }
+    }
+
+    @Test func cookieTokenPublishesOnlyFromAPublishOrigin() async throws {
+        try await HubTestServer.with(configure: { $0.publishOrigins = ["https://app.example.com"] }) { server in
+            let cookie = ("Cookie", "mercureAuthorization=\(try await server.token(publish: ["*"]))")
+            let noOrigin = try await server.publish([("topic", "a")], token: nil, headers: [cookie])
+            #expect(noOrigin.status == 401)
+            let otherOrigin = try await server.publish([("topic", "a")], token: nil, headers: [cookie, ("Origin", "https://evil.example")])
+            #expect(otherOrigin.status == 401)
+            #expect(otherOrigin.body.contains("https://evil.example"))
+            let allowedOrigin = try await server.publish([("topic", "a")], token: nil, headers: [cookie, ("Origin", "https://app.example.com")])
+            #expect(allowedOrigin.status == 200)
+            let allowedReferer = try await server.publish([("topic", "a")], token: nil, headers: [cookie, ("Referer", "https://app.example.com/page?x=1")])
+            #expect(allowedReferer.status == 200)
+        }
+    }
+
+    @Test func anonymousSubscribersAreRefusedUnlessAllowed() async throws {
+        try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
+            let anonymous = try await server.get("/.well-known/mercure?topic=a")
+            #expect(anonymous.status == 401)
+            let withToken = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(try await server.token(subscribe: []))")])
+            #expect(withToken.status == 200)
+        }
+    }
+
+    @Test func privateUpdatesReachOnlySubscribersAuthorizedForOneOfTheirTopics() async throws {
+        try await HubTestServer.with { server in
+            let topic = "https://example.com/books/1"
+            let anonymous = try await server.subscribe("topic=" + FormBody.query("https://example.com/books/{id}"))
+            let authorized = try await server.subscribe(
+                "topic=" + FormBody.query("https://example.com/books/{id}"),
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: [topic]))")]
+            )
+            // Authorized through an alternate topic only, as the Mercure spec's example does.
+            let viaAlternate = try await server.subscribe(
+                "topic=" + FormBody.query("https://example.com/books/{id}"),
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["https://example.com/users/foo/{?topic}"]))")]
+            )
+            let otherBook = try await server.subscribe(
+                "topic=" + FormBody.query("https://example.com/books/{id}"),
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["https://example.com/books/2"]))")]
+            )
+            try await server.publish(topics: [topic], data: "private to book 1 readers", isPrivate: true)
+            try await server.publish(
+                topics: ["https://example.com/books/3", "https://example.com/users/foo/?topic=" + FormBody.query("https://example.com/books/3")],
+                data: "private to foo",
+                isPrivate: true
+            )
+            try await server.publish(topics: [topic], data: "public")
+            #expect(try await anonymous.next()?.data == "public")
+            #expect(try await otherBook.next()?.data == "public")
+            #expect(try await authorized.next(2).map(\.data) == ["private to book 1 readers", "public"])
+            #expect(try await viaAlternate.next(2).map(\.data) == ["private to foo", "public"])
+        }
+    }
+
+    @Test func subscriptionEndsWhenItsTokenExpires() async throws {
+        try await HubTestServer.with { server in
+            // `exp` has whole seconds: the token lives one to two seconds.
+            let expiresAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.down))
+            let stream = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"], expiresAt: expiresAt))")])
+            #expect(stream.status == 200)
+            try await stream.readToEnd()
+            #expect(Date() >= expiresAt.addingTimeInterval(-0.1))
+        }
+    }
+}

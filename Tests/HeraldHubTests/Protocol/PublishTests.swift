@@ -1,0 +1,69 @@
+import Foundation
+import HeraldHub
+import NIOHTTP1
+import ServerSentEvents
+import Testing
+
+/// `POST /.well-known/mercure`: the publish form and its answers.
+@Suite struct PublishTests {
+    @Test func publishAnswersTheGeneratedIDAsPlainText() async throws {
+        try await HubTestServer.with { server in
+            let answer = try await server.publish([("topic", "a"), ("data", "x")], token: try await server.token(publish: ["*"]))
+            #expect(answer.status == 200)
+            #expect(answer.headers["Content-Type"] == ["text/plain; charset=utf-8"])
+            // urn:uuid: and a version-7 UUID.
+            let pattern = #/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/#
+            #expect(answer.body.wholeMatch(of: pattern) != nil, "\(answer.body)")
+        }
+    }
+
+    @Test func publisherChosenIDIsKeptAndAnswered() async throws {
+        try await HubTestServer.with { server in
+            let stream = try await server.subscribe("topic=a")
+            let answer = try await server.publish([("topic", "a"), ("id", "https://example.com/revisions/7")], token: try await server.token(publish: ["a"]))
+            #expect(answer.body == "https://example.com/revisions/7")
+            let event = try #require(try await stream.next())
+            #expect(event.id == "https://example.com/revisions/7")
+            #expect(event.data == "")  // `data` is optional
+        }
+    }
+
+    @Test(arguments: [
+        ([("data", "no topic")], #"Missing "topic" parameter"#),
+        ([("topic", "a"), ("retry", "soon")], #"Invalid "retry" parameter"#),
+        ([("topic", "a"), ("retry", "-5")], #"Invalid "retry" parameter"#),
+        ([("topic", "a"), ("id", "line\nbreak")], #"Invalid "id" parameter"#),
+        ([("topic", "a"), ("id", "carriage\rreturn")], #"Invalid "id" parameter"#),
+        ([("topic", "a"), ("id", "nul\u{0}byte")], #"Invalid "id" parameter"#),
+        ([("topic", "a"), ("id", "#reserved")], #"Invalid "id" parameter"#),
+        ([("topic", "a"), ("type", "two\nlines")], #"Invalid "type" parameter"#),
+    ])
+    func invalidFormIsABadRequestAndNothingIsPublished(form: [(String, String)], message: String) async throws {
+        try await HubTestServer.with { server in
+            let stream = try await server.subscribe("topic=a")
+            let answer = try await server.publish(form, token: try await server.token(publish: ["*"]))
+            #expect(answer.status == 400)
+            #expect(answer.body.hasPrefix(message), "\(answer.body)")
+            try await server.publish(topics: ["a"], data: "next")
+            #expect(try await stream.next()?.data == "next")
+        }
+    }
+
+    @Test func moreThanAThousandTopicsIsABadRequest() async throws {
+        try await HubTestServer.with { server in
+            let answer = try await server.publish((0...1000).map { ("topic", "t\($0)") }, token: try await server.token(publish: ["*"]))
+            #expect(answer.status == 400)
+            #expect(answer.body.contains("1001 topics"))
+        }
+    }
+
+    @Test func bodyOverTheLimitIsRefusedWith413() async throws {
+        try await HubTestServer.with(configure: { $0.maximumPublishBodyBytes = 1024 }) { server in
+            let token = try await server.token(publish: ["*"])
+            let tooLarge = try await server.publish([("topic", "a"), ("data", String(repeating: "x", count: 2000))], token: token)
+            #expect(tooLarge.status == 413)
+            let fits = try await server.publish([("topic", "a"), ("data", String(repeating: "x", count: 900))], token: token)
+            #expect(fits.status == 200)
+        }
+    }
+}

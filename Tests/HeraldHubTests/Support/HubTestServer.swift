@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Foundation
+import HeraldHub
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import TestSupport
+
+/// A real hub on a loopback port, with a real SQLite file in a fresh directory, for tests that
+/// speak HTTP to it as clients do.
+struct HubTestServer: Sendable {
+    static let secret = "herald-test-secret-0123456789abcdef"
+
+    let port: Int
+    let hub: Hub
+    let dataDirectory: String
+    let key: TokenKey
+
+    /// Runs `body` against a hub configured by `configure`, then shuts the hub and server down.
+    static func with(
+        dataDirectory: String? = nil,
+        configure: @Sendable (inout HubConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (HubTestServer) async throws -> Void
+    ) async throws {
+        let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("herald-hub-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = HubConfiguration(publisherKey: .hmacSHA256(secret: secret), allowsAnonymousSubscribers: true)
+        configure(&configuration)
+        var logger = Logger(label: "hub-test")
+        logger.logLevel = .critical
+        let store = try await SQLiteEventStore.open(path: directory + "/herald.sqlite", logger: logger)
+        let hub = try await Hub(configuration: configuration, store: store, logger: logger)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = HeraldServer.makeApplication(configuration: .init(host: "127.0.0.1", port: 0), hub: hub, logger: logger) { port in
+            portContinuation.yield(port)
+        }
+        let group = ServiceGroup(configuration: .init(services: [app, hub], logger: logger))
+        let key = try await TokenKey(key: .hmacSHA256(secret: secret))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            do {
+                try await withHangGuard(.seconds(60)) {
+                    try await body(HubTestServer(port: port, hub: hub, dataDirectory: directory, key: key))
+                }
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                try? await hub.close()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await hub.close()
+    }
+
+    var hubURL: String { "http://127.0.0.1:\(port)/.well-known/mercure" }
+
+    func url(_ pathAndQuery: String) -> String { "http://127.0.0.1:\(port)\(pathAndQuery)" }
+
+    /// A token signed with the hub's key.
+    func token(publish: [String]? = nil, subscribe: [String]? = nil, payload: JSONValue? = nil, expiresAt: Date? = nil) async throws -> String {
+        try await key.sign(MercureClaims(expiresAt: expiresAt, mercure: .init(publish: publish, subscribe: subscribe, payload: payload)))
+    }
+
+    /// POSTs a publish form; `token` goes in `Authorization: Bearer`.
+    func publish(_ form: [(String, String)], token: String?, headers: [(String, String)] = []) async throws -> HTTPAnswer {
+        var request = HTTPClientRequest(url: hubURL)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: FormBody.encode(form)))
+        return try await HTTPAnswer.fetch(request)
+    }
+
+    /// Publishes with a token allowed to publish anywhere, expecting success; returns the update's id.
+    @discardableResult
+    func publish(topics: [String], data: String, isPrivate: Bool = false, id: String? = nil, type: String? = nil) async throws -> String {
+        var form = topics.map { ("topic", $0) }
+        form.append(("data", data))
+        if isPrivate { form.append(("private", "on")) }
+        if let id { form.append(("id", id)) }
+        if let type { form.append(("type", type)) }
+        let answer = try await publish(form, token: try await token(publish: ["*"]))
+        guard answer.status == 200 else { throw UnexpectedAnswer(answer) }
+        return answer.body
+    }
+
+    /// GETs `pathAndQuery` and reads the whole body.
+    func get(_ pathAndQuery: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {
+        var request = HTTPClientRequest(url: url(pathAndQuery))
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await HTTPAnswer.fetch(request)
+    }
+
+    /// Opens a subscription: `query` is the part after `?`.
+    func subscribe(_ query: String, headers: [(String, String)] = []) async throws -> EventStreamClient {
+        try await EventStreamClient.open(url("/.well-known/mercure?\(query)"), headers: headers)
+    }
+}
+
+/// A whole HTTP answer.
+struct HTTPAnswer: Sendable, CustomStringConvertible {
+    let status: UInt
+    let headers: HTTPHeaders
+    let body: String
+
+    static func fetch(_ request: HTTPClientRequest) async throws -> HTTPAnswer {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return HTTPAnswer(status: response.status.code, headers: response.headers, body: String(buffer: body))
+    }
+
+    var description: String { "\(status) \(headers) \(body)" }
+}
+
+struct UnexpectedAnswer: Error, CustomStringConvertible {
+    let answer: HTTPAnswer
+    init(_ answer: HTTPAnswer) { self.answer = answer }
+    var description: String { "unexpected answer: \(answer)" }
+}
+
+/// Form encoding for test requests.
+enum FormBody {
+    static func encode(_ pairs: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return pairs.map {
+            ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        }.joined(separator: "&")
+    }
+
+    /// `value` percent-encoded for a query string.
+    static func query(_ value: String) -> String {
+        encode([("", value)]).dropFirst().description
+    }
+}
+
+extension HubTestServer {
+    /// The hub's `herald_subscribers_connected` gauge, read from `/metrics`.
+    func subscriberCount() async -> Int {
+        await metric("herald_subscribers_connected").map { Int($0) } ?? -1
+    }
+
+    /// A metric's value from `/metrics`.
+    func metric(_ name: String) async -> Double? {
+        guard let answer = try? await get("/metrics") else { return nil }
+        for line in answer.body.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds; the caller's hang guard bounds the wait.
+func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
+    while !(await condition()) {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
