@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Herald test on a fresh machine. It installs what is missing (Debian's chromium with
 # apt-get, playwright into ./.venv with pip), builds with a zero-warning check, runs the Swift tests,
-# the browser test of the demo page in a real Chromium, and a short fuzz run of the parser.
+# the browser tests (the demo page and the hub) in a real Chromium, and a short fuzz run of the parser.
 #
 #   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
 #   FUZZ_SECONDS=300 scripts/test.sh    a longer fuzz run
@@ -16,9 +16,12 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "Installing what the tests need"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v curl >/dev/null 2>&1 || missing+=(curl)  # the hub test runs the curl line herald prints
+if [ "${#missing[@]}" -gt 0 ]; then
     as_root apt-get update -q
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${missing[@]}"
 fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
@@ -46,6 +49,9 @@ if [ "$status" -ne 0 ]; then echo "swift tests failed; see $artifacts/swift-test
 
 step "Browser test: the demo page in Chromium"
 .venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"
+
+step "Browser test: the hub, herald publish, reconnection and a restart"
+.venv/bin/python Tests/Browser/hub_test.py .build/debug/herald "$artifacts"
 
 step "Fuzzing the parser for ${fuzz_seconds}s"
 Fuzz/run.sh "$fuzz_seconds"

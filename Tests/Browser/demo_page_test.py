@@ -48,7 +48,9 @@ def activity(base):
 
 port = free_port()
 base = "http://127.0.0.1:%d" % port
-server = subprocess.Popen([HERALD, "serve", "--port", str(port), "--demo-interval", "0.2", "--demo-repoll-retry", "500"],
+import tempfile
+server = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", tempfile.mkdtemp(prefix="herald-demo-"),
+                           "--demo-interval", "0.2", "--demo-repoll-retry", "500"],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 try:
     started = wait_for(lambda: server.stdout.readline().startswith("Herald is running"), 60)

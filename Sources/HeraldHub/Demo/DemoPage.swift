@@ -22,6 +22,8 @@ enum DemoPage {
   table { border-collapse: collapse; width: 100%; font-size: .85em; background: #fff; margin-top: 6px; }
   td, th { border: 1px solid #ddd; padding: 2px 5px; text-align: left; vertical-align: top; white-space: pre-wrap; }
   .counts { font-size: .8em; color: #555; }
+  section.wide { grid-column: 1 / -1; } .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+  form label { display: block; font-size: .85em; margin: 4px 0; } form input:not([type=checkbox]), form textarea { width: 100%; box-sizing: border-box; }
 </style>
 </head>
 <body>
@@ -64,6 +66,29 @@ enum DemoPage {
   <div class="src">GET /demo/repoll &middot; one event, then the response ends; the browser reconnects after <code>retry</code> with <code>Last-Event-ID</code></div>
   <button id="repoll-start" onclick="startRepoll()">Start</button><button id="repoll-stop" onclick="stopSource('repoll')">Stop</button>
   <div class="log" id="repoll-log"></div>
+</section>
+
+<section id="hub" class="wide">
+  <h2>6. The hub: publish and subscribe by topic <span class="state" id="hub-state">CLOSED</span></h2>
+  <div class="src">GET and POST /.well-known/mercure &middot; the Mercure protocol: topics may be URI templates such as <code>https://example.com/books/{id}</code></div>
+  <div class="columns">
+    <form id="hub-subscribe-form" onsubmit="hubSubscribe(); return false;">
+      <label>Topics, one per line<br><textarea id="hub-topics" rows="2">https://example.com/demo</textarea></label>
+      <label>Resume after id (<code>earliest</code> for all history) <input id="hub-last-event-id" placeholder="none"></label>
+      <label>Subscriber token (for private updates) <input id="hub-subscriber-token" placeholder="none: public updates only"></label>
+      <button id="hub-subscribe" type="submit">Subscribe</button><button type="button" onclick="stopSource('hub')">Unsubscribe</button>
+    </form>
+    <form id="hub-publish-form" onsubmit="hubPublish(); return false;">
+      <label>Topic <input id="hub-publish-topic" value="https://example.com/demo"></label>
+      <label>Data <textarea id="hub-publish-data" rows="2">Hello from the demo page</textarea></label>
+      <label>Type <input id="hub-publish-type" placeholder="message"></label>
+      <label><input type="checkbox" id="hub-publish-private"> private</label>
+      <label>Publisher token <input id="hub-publisher-token" placeholder="the token herald printed at start-up"></label>
+      <button id="hub-publish" type="submit">Publish</button><button id="hub-publish-seed" type="button" onclick="hubPublishSeed()">Publish the seed's wire example</button>
+      <div id="hub-publish-result" class="src"></div>
+    </form>
+  </div>
+  <table><thead><tr><th>#</th><th>type</th><th>lastEventId</th><th>data</th></tr></thead><tbody id="hub-events"></tbody></table>
 </section>
 
 </div>
@@ -155,6 +180,67 @@ function startRepoll() {
 window.addEventListener('load', function () {
   if (typeof EventSource === 'undefined') { alert("Browser doesn't support EventSource"); return; }
   startTime(); startMulti(); startJSON(); startWire(); startRepoll();
+});
+var hubEventCount = 0, hubReconnects = 0;
+var HUB = '/.well-known/mercure';
+
+function hubSubscribe() {
+  var url = new URL(HUB, location.href);
+  $('hub-topics').value.split('\n').map(function (t) { return t.trim(); }).filter(Boolean)
+    .forEach(function (t) { url.searchParams.append('topic', t); });
+  if ($('hub-last-event-id').value.trim()) url.searchParams.append('lastEventID', $('hub-last-event-id').value.trim());
+  if ($('hub-subscriber-token').value.trim()) url.searchParams.append('authorization', $('hub-subscriber-token').value.trim());
+  var es = open('hub', url.toString());
+  es.onmessage = hubRecord;
+  // A stream the hub ends (write timeout, restart) makes the browser reconnect, sending Last-Event-ID.
+  es.addEventListener('error', function () { if (es.readyState === EventSource.CONNECTING) hubReconnects += 1; });
+  ['foo', 'bar', 'note'].forEach(function (type) { es.addEventListener(type, hubRecord); });
+}
+
+function hubRecord(e) {
+  var tr = document.createElement('tr');
+  [++hubEventCount, e.type, e.lastEventId, e.data].forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
+  $('hub-events').appendChild(tr);
+}
+
+function hubPost(fields) {
+  var body = new URLSearchParams();
+  fields.forEach(function (f) { body.append(f[0], f[1]); });
+  return fetch(HUB, { method: 'POST', headers: { 'Authorization': 'Bearer ' + $('hub-publisher-token').value.trim() }, body: body })
+    .then(function (response) { return response.text().then(function (text) { return { ok: response.ok, status: response.status, text: text.trim() }; }); });
+}
+
+function hubPublish() {
+  var fields = [['topic', $('hub-publish-topic').value], ['data', $('hub-publish-data').value]];
+  if ($('hub-publish-type').value.trim()) fields.push(['type', $('hub-publish-type').value.trim()]);
+  if ($('hub-publish-private').checked) fields.push(['private', 'on']);
+  hubPost(fields).then(function (r) {
+    $('hub-publish-result').textContent = r.ok ? 'published: ' + r.text : 'refused (' + r.status + '): ' + r.text;
+  });
+}
+
+// The seed's wire example, published through the hub as five updates: the hub adds ids of its own
+// where the seed has none, and every subscriber of the topic receives them.
+function hubPublishSeed() {
+  var topic = $('hub-publish-topic').value, updates = [
+    [['data', 'First message is a simple string.']],
+    [['data', '{"message": "JSON payload"}']],
+    [['type', 'foo'], ['data', 'Message of type "foo"']],
+    [['type', 'bar'], ['id', '42'], ['data', 'Multi-line message of\ntype "bar" and id "42"']],
+    [['id', '43'], ['data', 'Last message, id "43"']]
+  ];
+  updates.reduce(function (chain, fields) {
+    return chain.then(function () { return hubPost([['topic', topic]].concat(fields)); });
+  }, Promise.resolve()).then(function (r) {
+    $('hub-publish-result').textContent = r.ok ? 'published the seed example (last id ' + r.text + ')' : 'refused (' + r.status + '): ' + r.text;
+  });
+}
+
+window.addEventListener('load', function () {
+  fetch('/demo/hub.json').then(function (r) { return r.ok ? r.json() : {}; }).then(function (config) {
+    if (config.publisherToken) $('hub-publisher-token').value = config.publisherToken;
+    hubSubscribe();
+  });
 });
 </script>
 </body>

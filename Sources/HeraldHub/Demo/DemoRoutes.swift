@@ -12,12 +12,21 @@ public struct DemoRoutes: Sendable {
     public var repollRetry: Int
     /// What the streams have seen, served at `/demo/activity`.
     public let activity: DemoActivity
+    /// A publisher token the page's hub panel fills in, served at `/demo/hub.json`; only for a hub
+    /// running with its development key, since anyone who can load the page can read it.
+    public var developmentPublisherToken: String?
 
     /// Creates the demo routes.
-    public init(interval: Duration = .seconds(1), repollRetry: Int = 2000, activity: DemoActivity = DemoActivity()) {
+    public init(
+        interval: Duration = .seconds(1),
+        repollRetry: Int = 2000,
+        activity: DemoActivity = DemoActivity(),
+        developmentPublisherToken: String? = nil
+    ) {
         self.interval = interval
         self.repollRetry = repollRetry
         self.activity = activity
+        self.developmentPublisherToken = developmentPublisherToken
     }
 
     /// Adds the page and the demo streams to `router`.
@@ -35,6 +44,15 @@ public struct DemoRoutes: Sendable {
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: demo.activity.json))
+            )
+        }
+        router.get("/demo/hub.json") { _, _ in
+            var fields = [#""topic":"https://example.com/demo""#]
+            if let token = demo.developmentPublisherToken { fields.append(#""publisherToken":"\#(token)""#) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: "{" + fields.joined(separator: ",") + "}"))
             )
         }
         router.get("/demo/time") { request, _ in

@@ -15,6 +15,8 @@ extension Response {
     /// - A client that reads slowly makes the iteration wait: at most one event is held in memory
     ///   beyond what the socket buffers hold. A client that never reads keeps the producer suspended,
     ///   without using more memory, until the client goes away.
+    /// - When the server shuts down gracefully (run in a ServiceLifecycle `ServiceGroup`, as
+    ///   `runService()` does), the response ends cleanly, so the server can drain and stop.
     /// - When `events` ends the response ends, and the connection is closed; a browser then reconnects
     ///   after its reconnection time. If `events` throws, or an event cannot be encoded (an `id` with a
     ///   line break), the connection is closed at once, even when a write is waiting on a client that

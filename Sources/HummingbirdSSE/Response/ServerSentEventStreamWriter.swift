@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import Hummingbird
 import NIOCore
 import ServerSentEvents
+import ServiceLifecycle
 import Synchronization
 
 /// Writes a stream of encoded event-stream frames to a response body, with heartbeats on idle.
@@ -10,6 +11,8 @@ import Synchronization
 /// none: each `send` waits until the loop has taken the frame, and the loop takes the next only after
 /// the body writer accepted the last one. A client that stops reading therefore stops the producer,
 /// with at most one frame per sender in flight.
+///
+/// The stream ends when the frames end, or cleanly when the server shuts down gracefully.
 struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable where Frames.Element == ByteBuffer {
     let frames: Frames
     let configuration: ServerSentEventStreamConfiguration
@@ -55,9 +58,15 @@ struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable w
                     }
                 }
             }
-            for await frame in channel {
-                try await writer.write(frame)
-                lastWrite.instant = .now
+            // On the server's graceful shutdown (a ServiceLifecycle service group) the stream ends
+            // cleanly, so the server's connections drain and it can stop.
+            try await withGracefulShutdownHandler {
+                for await frame in channel {
+                    try await writer.write(frame)
+                    lastWrite.instant = .now
+                }
+            } onGracefulShutdown: {
+                channel.finish()
             }
             group.cancelAll()
             try await group.waitForAll()

@@ -61,11 +61,20 @@ struct Publish: AsyncParsableCommand {
         request.body = .bytes(ByteBuffer(string: FormEncoding.encode(form)))
         let response: HTTPClientResponse
         let body: ByteBuffer
+        // Not `HTTPClient.shared`: it retries a refused connection for a long time, and a
+        // command-line user wants to hear at once that the hub is not there.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await client.execute(request, timeout: .seconds(30))
             body = try await response.body.collect(upTo: 1 << 20)
+            try await client.shutdown()
         } catch {
-            throw CleanExit.message("herald: could not reach the hub at \(hub): \(error)")
+            try? await client.shutdown()
+            StandardStreams.printError("herald: could not reach the hub at \(hub): \(error)")
+            throw ExitCode.failure
         }
         let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
         guard response.status == .ok else {

@@ -117,7 +117,11 @@ struct Serve: AsyncParsableCommand {
         let configuration = HeraldServer.Configuration(
             host: host,
             port: port,
-            demo: DemoRoutes(interval: .milliseconds(Int(demoInterval * 1000)), repollRetry: demoRepollRetry)
+            demo: DemoRoutes(
+                interval: .milliseconds(Int(demoInterval * 1000)),
+                repollRetry: demoRepollRetry,
+                developmentPublisherToken: developmentMode ? token : nil
+            )
         )
         let host = self.host
         let dataDir = self.dataDir

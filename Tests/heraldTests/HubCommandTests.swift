@@ -1,0 +1,59 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `herald token`, `herald publish` and `herald serve`'s option checks, run as processes.
+@Suite struct HubCommandTests {
+    typealias HeraldProcess = ListenCommandTests.HeraldProcess
+    static let key = "herald-command-test-secret-0123456789"
+
+    /// The JSON payload of a JWT.
+    private func claims(of token: String) throws -> [String: Any] {
+        let parts = token.split(separator: ".")
+        try #require(parts.count == 3)
+        var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while payload.count % 4 != 0 { payload += "=" }
+        let data = try #require(Data(base64Encoded: payload))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func tokenCarriesTheMercureClaimsAndExpiry() async throws {
+        let herald = try HeraldProcess([
+            "token", "--jwt-key", Self.key, "--publish", "https://example.com/{id}", "--subscribe", "*",
+            "--payload", #"{"user":"ada"}"#, "--expires-in", "3600",
+        ])
+        #expect(try await herald.status() == 0)
+        let token = herald.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let claims = try claims(of: token)
+        let mercure = try #require(claims["mercure"] as? [String: Any])
+        #expect(mercure["publish"] as? [String] == ["https://example.com/{id}"])
+        #expect(mercure["subscribe"] as? [String] == ["*"])
+        #expect((mercure["payload"] as? [String: Any])?["user"] as? String == "ada")
+        let expiry = try #require(claims["exp"] as? Double)
+        #expect(abs(expiry - Date().timeIntervalSince1970 - 3600) < 120)
+    }
+
+    @Test func shortSecretIsRefusedWithWhatToDo() async throws {
+        let herald = try HeraldProcess(["token", "--jwt-key", "short", "--publish", "*"])
+        #expect(try await herald.status() != 0)
+        #expect(herald.stderr.contains("at least 32"))
+    }
+
+    @Test func publishToAnUnreachableHubFailsWithAMessage() async throws {
+        let herald = try HeraldProcess(["publish", "--hub", "http://127.0.0.1:1/.well-known/mercure", "--topic", "a", "--data", "x", "--jwt-key", Self.key])
+        #expect(try await herald.status() != 0)
+        #expect(herald.stderr.contains("could not reach the hub"))
+    }
+
+    @Test func publishWithoutATopicIsAUsageError() async throws {
+        let herald = try HeraldProcess(["publish", "--data", "x", "--token", "t"])
+        #expect(try await herald.status() == 64)
+        #expect(herald.stderr.contains("--topic"))
+    }
+
+    @Test func serveRefusesAnUnknownAlgorithm() async throws {
+        let herald = try HeraldProcess(["serve", "--jwt-algorithm", "HS1"])
+        #expect(try await herald.status() == 64)
+        #expect(herald.stderr.contains("HS256, RS256 or ES256"))
+    }
+}
