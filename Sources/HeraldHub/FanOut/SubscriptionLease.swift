@@ -9,15 +9,20 @@ final class SubscriptionLease: Sendable {
     private let closed = Atomic(false)
     private let deadlineTask: Task<Void, Never>?
 
-    init(hub: Hub, subscriber: Subscriber, deadline: ContinuousClock.Instant?) {
+    /// When the subscription ends by itself, and why.
+    struct Deadline {
+        let instant: ContinuousClock.Instant
+        let ending: SubscriberQueue.Ending
+    }
+
+    init(hub: Hub, subscriber: Subscriber, deadline: Deadline?) {
         self.hub = hub
         self.subscriber = subscriber
         if let deadline {
             let queue = subscriber.queue
-            let expiresFirst = deadline
             deadlineTask = Task {
-                try? await Task.sleep(until: expiresFirst, clock: .continuous)
-                if !Task.isCancelled { queue.end(.writeTimeout) }
+                try? await Task.sleep(until: deadline.instant, clock: .continuous)
+                if !Task.isCancelled { queue.end(deadline.ending) }
             }
         } else {
             deadlineTask = nil

@@ -113,15 +113,15 @@ public final class Hub: Service, Sendable {
         }
     }
 
-    /// When a subscription must end: at the token's `exp`, or after the (randomised) write timeout.
-    private func deadline(for claims: MercureClaims?) -> ContinuousClock.Instant? {
-        var deadline: ContinuousClock.Instant?
+    /// When a subscription must end, and why: at the token's `exp`, or after the (randomised) write timeout.
+    private func deadline(for claims: MercureClaims?) -> SubscriptionLease.Deadline? {
+        var deadline: SubscriptionLease.Deadline?
         if let timeout = configuration.writeTimeout {
-            deadline = .now + timeout * Double.random(in: 0.8...1.0)
+            deadline = .init(instant: .now + timeout * Double.random(in: 0.8...1.0), ending: .writeTimeout)
         }
         if let expiry = claims?.exp?.value {
-            let expiresIn = Duration.milliseconds(Int64(max(0, expiry.timeIntervalSinceNow) * 1000))
-            deadline = min(deadline ?? .now + expiresIn, .now + expiresIn)
+            let expires = ContinuousClock.now + .milliseconds(Int64(max(0, expiry.timeIntervalSinceNow) * 1000))
+            if deadline.map({ expires < $0.instant }) ?? true { deadline = .init(instant: expires, ending: .tokenExpired) }
         }
         return deadline
     }

@@ -133,6 +133,36 @@ import Testing
         }
     }
 
+    @Test func publisherAndSubscriberKeysAreSeparate() async throws {
+        let subscriberSecret = "a-different-secret-for-subscribers-0123456789"
+        try await HubTestServer.with(configure: {
+            $0.subscriberKey = .hmacSHA256(secret: subscriberSecret)
+            $0.allowsAnonymousSubscribers = false
+        }) { server in
+            // The server's helper signs with the publisher key.
+            let publisherSigned = try await server.token(publish: ["*"], subscribe: ["*"])
+            let refused = try await server.get("/.well-known/mercure?topic=a", headers: [("Authorization", "Bearer \(publisherSigned)")])
+            #expect(refused.status == 401)
+            let subscriberKey = try await TokenKey(key: .hmacSHA256(secret: subscriberSecret))
+            let subscriberSigned = try await subscriberKey.sign(MercureClaims(mercure: .init(subscribe: ["*"])))
+            let accepted = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(subscriberSigned)")])
+            #expect(accepted.status == 200)
+            let publishWithSubscriberKey = try await server.publish([("topic", "a")], token: try await subscriberKey.sign(MercureClaims(mercure: .init(publish: ["*"]))))
+            #expect(publishWithSubscriberKey.status == 401)
+        }
+    }
+
+    @Test func hubVerifiesRS256TokensWithAPublicKeyFile() async throws {
+        let publicPEM = try TokenKeyTests.fixture("rsa-public.pem")
+        try await HubTestServer.with(configure: { $0.publisherKey = .rsaSHA256(pem: publicPEM) }) { server in
+            let signer = try await TokenKey(key: .rsaSHA256(pem: try TokenKeyTests.fixture("rsa-private.pem")))
+            let token = try await signer.sign(MercureClaims(mercure: .init(publish: ["a"])))
+            #expect(try await server.publish([("topic", "a")], token: token).status == 200)
+            // HS256 with the hub's old secret no longer works.
+            #expect(try await server.publish([("topic", "a")], token: try await server.token(publish: ["*"])).status == 401)
+        }
+    }
+
     @Test func subscriptionEndsWhenItsTokenExpires() async throws {
         try await HubTestServer.with { server in
             // `exp` has whole seconds: the token lives one to two seconds.

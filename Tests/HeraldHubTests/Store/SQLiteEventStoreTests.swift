@@ -1,0 +1,62 @@
+import Foundation
+import HeraldHub
+import NIOCore
+import Testing
+
+@Suite struct SQLiteEventStoreTests {
+    private func withStore(_ body: (SQLiteEventStore) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString).sqlite").path
+        let store = try await SQLiteEventStore.open(path: path)
+        do {
+            try await body(store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    private func append(_ store: SQLiteEventStore, _ id: String) async throws -> StoredUpdate {
+        try await store.append(Update(topics: ["t", "alternate"], data: id, isPrivate: id.hasPrefix("p"), id: id), frame: ByteBuffer(string: "id: \(id)\n\n"))
+    }
+
+    @Test func appendedUpdatesComeBackInOrderWithTheirFields() async throws {
+        try await withStore { store in
+            #expect(try await store.newest() == nil)
+            let first = try await append(store, "a")
+            let second = try await append(store, "p-private")
+            #expect(second.sequence > first.sequence)
+            #expect(try await store.newest()?.id == "p-private")
+            #expect(try await store.sequence(ofID: "a") == first.sequence)
+            #expect(try await store.sequence(ofID: "missing") == nil)
+            let all = try await store.updates(after: 0, through: second.sequence, limit: 10)
+            #expect(all.map(\.id) == ["a", "p-private"])
+            #expect(all.map(\.isPrivate) == [false, true])
+            #expect(all[0].topics == ["t", "alternate"])
+            #expect(String(buffer: all[0].frame) == "id: a\n\n")
+            // `through` and `limit` bound what is read.
+            #expect(try await store.updates(after: 0, through: first.sequence, limit: 10).map(\.id) == ["a"])
+            #expect(try await store.updates(after: 0, through: second.sequence, limit: 1).map(\.id) == ["a"])
+        }
+    }
+
+    @Test func trimKeepsTheNewestByCount() async throws {
+        try await withStore { store in
+            for number in 1...10 { _ = try await append(store, "u\(number)") }
+            #expect(try await store.trim(maximumCount: 3, maximumAge: nil) == 7)
+            let left = try await store.updates(after: 0, through: .max, limit: 100)
+            #expect(left.map(\.id) == ["u8", "u9", "u10"])
+            #expect(try await store.trim(maximumCount: 3, maximumAge: nil) == 0)
+        }
+    }
+
+    @Test func trimDropsUpdatesOlderThanTheMaximumAge() async throws {
+        try await withStore { store in
+            _ = try await append(store, "old")
+            try await Task.sleep(for: .milliseconds(1100))
+            _ = try await append(store, "new")
+            #expect(try await store.trim(maximumCount: nil, maximumAge: .seconds(1)) == 1)
+            #expect(try await store.updates(after: 0, through: .max, limit: 100).map(\.id) == ["new"])
+        }
+    }
+}
