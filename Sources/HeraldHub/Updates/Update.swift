@@ -13,12 +13,12 @@ public struct Update: Sendable, Equatable {
     /// The reconnection time to send with the event, in milliseconds.
     public var retry: Int?
 
-    /// Creates an update.
-    public init(topics: [String], data: String, isPrivate: Bool = false, id: String, type: String? = nil, retry: Int? = nil) {
+    /// Creates an update; without an `id`, one is made (`urn:uuid:` and a UUIDv7).
+    public init(topics: [String], data: String, isPrivate: Bool = false, id: String? = nil, type: String? = nil, retry: Int? = nil) {
         self.topics = topics
         self.data = data
         self.isPrivate = isPrivate
-        self.id = id
+        self.id = id ?? UpdateIDGenerator.next()
         self.type = type
         self.retry = retry
     }

@@ -1,0 +1,39 @@
+import AsyncHTTPClient
+import Foundation
+import HeraldHub
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import ServerSentEvents
+import Testing
+
+/// The README's "Embedding the hub" example, run with the server on a free port instead of
+/// `HeraldServer.run` (which waits for SIGTERM).
+@Suite struct ReadmeExampleTests {
+    @Test func embeddingTheHub() async throws {
+        let secretFromYourVault = HubTestServer.secret
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("books-hub-\(UUID().uuidString).sqlite").path
+
+        let logger = Logger(label: "books")
+        let store = try await SQLiteEventStore.open(path: path)
+        let hub = try await Hub(
+            configuration: HubConfiguration(publisherKey: .hmacSHA256(secret: secretFromYourVault), allowsAnonymousSubscribers: true),
+            store: store,
+            logger: logger
+        )
+        let update = try await hub.publish(Update(topics: ["https://example.com/books/1"], data: #"{"title":"Dune"}"#))
+        #expect(update.id.hasPrefix("urn:uuid:"))
+
+        let app = HeraldServer.makeApplication(configuration: .init(port: 0), hub: hub, logger: logger)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let stream = try await EventStreamClient.open("http://127.0.0.1:\(port)/.well-known/mercure?topic=https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid%7D&lastEventID=earliest")
+            let event = try await stream.next()
+            #expect(event?.data == #"{"title":"Dune"}"#)
+            #expect(event?.id == update.id)
+            hub.shutDown()  // ends the stream, as graceful shutdown does, so the test server can stop
+        }
+        try await hub.close()
+    }
+}
