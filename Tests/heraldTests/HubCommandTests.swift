@@ -57,3 +57,45 @@ import Testing
         #expect(herald.stderr.contains("HS256, RS256 or ES256"))
     }
 }
+
+/// `herald bench` against a real `herald serve`: counts, not timings.
+@Suite struct BenchCommandTests {
+    typealias HeraldProcess = ListenCommandTests.HeraldProcess
+
+    @Test func benchCountsEveryDeliveryAgainstARunningHub() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
+        let hub = try HeraldProcess(["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"])
+        defer { hub.process.terminate() }
+        let hubURL = try await withHangGuard {
+            while true {
+                if let line = hub.stdout.split(separator: "\n").first(where: { $0.contains("Hub:") }) {
+                    return String(line.split(separator: " ").last ?? "")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let token = try HeraldProcess(["token", "--jwt-key", HubCommandTests.key, "--publish", "*"])
+        #expect(try await token.status() == 0)
+        let bench = try HeraldProcess([
+            "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
+            "--token", token.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "--subscribers", "20", "--topics", "2", "--messages", "50", "--server-pid", String(hub.process.processIdentifier), "--json",
+        ])
+        #expect(try await bench.status() == 0, "\(bench.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
+        #expect(report["connected"] as? Int == 20)
+        #expect(report["published"] as? Int == 50)
+        #expect(report["expectedDeliveries"] as? Int == 500)  // 10 subscribers on each topic, 25 messages each
+        #expect(report["delivered"] as? Int == 500)
+        #expect(report["lost"] as? Int == 0)
+        #expect(report["duplicated"] as? Int == 0)
+        #expect(report["reordered"] as? Int == 0)
+        #expect((report["serverCPUSeconds"] as? Double ?? -1) >= 0)
+    }
+
+    @Test func benchRefusesTargetsOutsideLoopback() async throws {
+        let bench = try HeraldProcess(["bench", "--subscribe-url", "http://10.1.2.3:8080/sub?id={topic}", "--publish-url", "http://10.1.2.3:8080/pub", "--subscribers", "1"])
+        #expect(try await bench.status() != 0)
+        #expect(bench.stderr.contains("only targets loopback"))
+    }
+}

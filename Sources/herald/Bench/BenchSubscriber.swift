@@ -1,0 +1,139 @@
+import NIOCore
+import NIOHTTP1
+import ServerSentEvents
+import Synchronization
+
+/// Counters every connection updates, read by the progress line.
+final class BenchProgress: Sendable {
+    let connected = Atomic(0)
+    let failed = Atomic(0)
+    let delivered = Atomic(0)
+    let published = Atomic(0)
+    /// Monotonic time of the latest delivery.
+    let lastDelivery = Atomic<UInt64>(0)
+}
+
+/// What one subscriber saw.
+struct SubscriberStats: Sendable {
+    var received = 0
+    var duplicated = 0
+    var reordered = 0
+    var malformed = 0
+    /// Publish-to-receive latencies, in microseconds.
+    var latencies: [UInt32] = []
+    var status: UInt = 0
+    var closedEarly = false
+    fileprivate var seen: [UInt64] = []
+    fileprivate var highest = -1
+
+    /// Counts message `sequence`: a duplicate if seen before, reordered if below one already seen.
+    mutating func record(sequence: Int, latencyMicroseconds: UInt32) {
+        let word = sequence >> 6
+        if word >= seen.count { seen += [UInt64](repeating: 0, count: word - seen.count + 1) }
+        let bit = UInt64(1) << UInt64(sequence & 63)
+        if seen[word] & bit != 0 {
+            duplicated += 1
+            return
+        }
+        seen[word] |= bit
+        received += 1
+        if sequence < highest { reordered += 1 }
+        highest = max(highest, sequence)
+        latencies.append(latencyMicroseconds)
+    }
+}
+
+/// One SSE subscriber connection: sends the GET, parses the stream, and records each message
+/// (`data: SEQUENCE,SEND_TIME_NANOSECONDS`). Its state lives on its channel's event loop.
+final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let target: BenchTarget
+    private let path: String
+    private let headers: [(String, String)]
+    private let progress: BenchProgress
+    private var parser = ServerSentEventParser()
+    /// Read only on the channel's event loop (see ``stats(on:)``).
+    private(set) var stats = SubscriberStats()
+    private var opened = false
+
+    init(target: BenchTarget, path: String, headers: [(String, String)], progress: BenchProgress) {
+        self.target = target
+        self.path = path
+        self.headers = headers
+        self.progress = progress
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        head.headers.add(name: "Host", value: "\(target.host):\(target.port)")
+        head.headers.add(name: "Accept", value: "text/event-stream")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            stats.status = head.status.code
+            if head.status == .ok {
+                opened = true
+                progress.connected.add(1, ordering: .relaxed)
+            } else {
+                progress.failed.add(1, ordering: .relaxed)
+                context.close(promise: nil)
+            }
+        case .body(let buffer):
+            let now = monotonicNanoseconds()
+            var delivered = 0
+            buffer.withUnsafeReadableBytes { bytes in
+                parser.parse(bytes) { output in
+                    guard case .success(let event) = output else { return }
+                    guard let message = Self.message(event.data) else {
+                        stats.malformed += 1
+                        return
+                    }
+                    let latency = now > message.sentAt ? (now - message.sentAt) / 1000 : 0
+                    stats.record(sequence: message.sequence, latencyMicroseconds: UInt32(clamping: latency))
+                    delivered += 1
+                }
+            }
+            if delivered > 0 {
+                progress.delivered.add(delivered, ordering: .relaxed)
+                progress.lastDelivery.store(now, ordering: .relaxed)
+            }
+        case .end:
+            stats.closedEarly = true
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if opened { progress.connected.subtract(1, ordering: .relaxed) }
+        opened = false
+        stats.closedEarly = true
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    /// The subscriber's stats, read on its event loop.
+    func stats(on eventLoop: any EventLoop) async throws -> SubscriberStats {
+        try await eventLoop.submit { self.stats }.get()
+    }
+
+    /// `SEQUENCE,SEND_TIME` from an event's data.
+    private static func message(_ data: String) -> (sequence: Int, sentAt: UInt64)? {
+        let utf8 = data.utf8[...]
+        guard let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+        guard let sequence = Int(Substring(utf8[..<comma])), let sentAt = UInt64(Substring(utf8[utf8.index(after: comma)...].prefix { $0 != UInt8(ascii: ",") })) else {
+            return nil
+        }
+        return (sequence, sentAt)
+    }
+}
