@@ -69,7 +69,7 @@ for round in $(seq 1 "$rounds"); do
     for server in nchan herald; do
         bench "$server" a "$round" --subscribers 1000 --messages 1000 --rate 200
         bench "$server" b "$round" --subscribers 10000 --idle 5
-        bench "$server" c "$round" --subscribers 100 --messages 10000000 --duration 10 --publish-connections 4
+        bench "$server" c "$round" --subscribers 100 --messages 1000000 --duration 10 --publish-connections 4
     done
 done
 bench herald d 1 --subscribers 19000 --idle 5

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import ServerSentEvents
 import Synchronization
 
 /// Counters every connection updates, read by the progress line.
@@ -53,7 +52,7 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     private let path: String
     private let headers: [(String, String)]
     private let progress: BenchProgress
-    private var parser = ServerSentEventParser()
+    private var scanner = BenchMessageScanner()
     /// Read only on the channel's event loop (see ``stats(on:)``).
     private(set) var stats = SubscriberStats()
     private var opened = false
@@ -88,19 +87,14 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case .body(let buffer):
             let now = monotonicNanoseconds()
-            var delivered = 0
-            buffer.withUnsafeReadableBytes { bytes in
-                parser.parse(bytes) { output in
-                    guard case .success(let event) = output else { return }
-                    guard let message = Self.message(event.data) else {
-                        stats.malformed += 1
-                        return
-                    }
-                    let latency = now > message.sentAt ? (now - message.sentAt) / 1000 : 0
-                    stats.record(sequence: message.sequence, latencyMicroseconds: UInt32(clamping: latency))
-                    delivered += 1
-                }
+            let before = stats.received
+            scanner.scan(buffer) { sequence, sentAt in
+                let latency = now > sentAt ? (now - sentAt) / 1000 : 0
+                stats.record(sequence: sequence, latencyMicroseconds: UInt32(clamping: latency))
+            } malformed: {
+                stats.malformed += 1
             }
+            let delivered = stats.received - before
             if delivered > 0 {
                 progress.delivered.add(delivered, ordering: .relaxed)
                 progress.lastDelivery.store(now, ordering: .relaxed)
@@ -125,15 +119,5 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The subscriber's stats, read on its event loop.
     func stats(on eventLoop: any EventLoop) async throws -> SubscriberStats {
         try await eventLoop.submit { self.stats }.get()
-    }
-
-    /// `SEQUENCE,SEND_TIME` from an event's data.
-    private static func message(_ data: String) -> (sequence: Int, sentAt: UInt64)? {
-        let utf8 = data.utf8[...]
-        guard let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else { return nil }
-        guard let sequence = Int(Substring(utf8[..<comma])), let sentAt = UInt64(Substring(utf8[utf8.index(after: comma)...].prefix { $0 != UInt8(ascii: ",") })) else {
-            return nil
-        }
-        return (sequence, sentAt)
     }
 }
