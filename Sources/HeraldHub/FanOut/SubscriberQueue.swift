@@ -48,6 +48,8 @@ final class SubscriberQueue: Sendable {
         var bytes = 0
         var waiter: CheckedContinuation<Void, Never>?
         var ending: Ending?
+        /// When frames were last taken for writing (monotonic), for heartbeats.
+        var lastActivity = ContinuousClock.now
     }
 
     private let maximumUpdates: Int
@@ -76,6 +78,19 @@ final class SubscriberQueue: Sendable {
         }
         waiter?.resume()
         return offer
+    }
+
+    /// Queues a heartbeat comment if nothing was written since `idleSince` and nothing waits.
+    func offerHeartbeat(_ frame: ByteBuffer, ifIdleSince idleSince: ContinuousClock.Instant) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
+            // Never dropped as already replayed: a heartbeat has no place in the update order.
+            state.entries.append(Entry(sequence: .max, frame: frame))
+            state.bytes += frame.readableBytes
+            state.lastActivity = .now
+            return state.waiter.take()
+        }
+        waiter?.resume()
     }
 
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
@@ -118,6 +133,7 @@ final class SubscriberQueue: Sendable {
             if state.entries.isEmpty {
                 return state.ending.map { .ended($0) }
             }
+            state.lastActivity = .now
             defer {
                 state.entries.removeAll(keepingCapacity: true)
                 state.bytes = 0

@@ -1,4 +1,6 @@
 import Prometheus
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Keeps a subscriber registered while its stream lives, and unregisters it exactly once: when the
@@ -7,7 +9,8 @@ final class SubscriptionLease: Sendable {
     let hub: Hub
     let subscriber: Subscriber
     private let closed = Atomic(false)
-    private let deadlineTask: Task<Void, Never>?
+    /// A timer on an event loop rather than a task: a subscriber waiting for its deadline costs no task.
+    private let deadlineTimer: Scheduled<Void>?
 
     /// When the subscription ends by itself, and why.
     struct Deadline {
@@ -20,19 +23,20 @@ final class SubscriptionLease: Sendable {
         self.subscriber = subscriber
         if let deadline {
             let queue = subscriber.queue
-            deadlineTask = Task {
-                try? await Task.sleep(until: deadline.instant, clock: .continuous)
-                if !Task.isCancelled { queue.end(deadline.ending) }
+            let delay = ContinuousClock.now.duration(to: deadline.instant)
+            let ending = deadline.ending
+            deadlineTimer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Int64(delay / .nanoseconds(1)))) {
+                queue.end(ending)
             }
         } else {
-            deadlineTask = nil
+            deadlineTimer = nil
         }
     }
 
     /// Unregisters the subscriber and, if the hub publishes them, announces that it left.
     func close(announce: Bool = true) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        deadlineTask?.cancel()
+        deadlineTimer?.cancel()
         subscriber.queue.end(.hubShutdown)
         hub.registry.remove(subscriber)
         hub.metrics.subscribersConnected.decrement()

@@ -158,8 +158,21 @@ public final class Hub: Service, Sendable {
 
     // MARK: - Service
 
-    /// Trims history in the background until graceful shutdown, then ends every subscriber's stream.
+    /// Trims history and sends heartbeats in the background until graceful shutdown, then ends
+    /// every subscriber's stream.
     public func run() async throws {
+        let heartbeats = configuration.heartbeatInterval.map { interval in
+            Task {
+                // One sweep for every subscriber, twice per interval: a comment goes to each one
+                // that was sent nothing for at least the interval.
+                let frame = ByteBuffer(string: ":\n")
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval / 2)
+                    let idleSince = ContinuousClock.now - interval
+                    for subscriber in registry.subscribers { subscriber.queue.offerHeartbeat(frame, ifIdleSince: idleSince) }
+                }
+            }
+        }
         let trimming = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: configuration.historyTrimInterval)
@@ -174,6 +187,7 @@ public final class Hub: Service, Sendable {
         }
         try? await gracefulShutdown()
         trimming.cancel()
+        heartbeats?.cancel()
         shutDown()
     }
 

@@ -69,7 +69,9 @@ public struct MercureRoutes: Sendable {
         return Response.serverSentEvents(
             encodedFrames: subscription.frames,
             for: request,
-            configuration: .init(heartbeatInterval: hub.configuration.heartbeatInterval, initialComment: ""),
+            // The hub sends heartbeats itself (one sweep for all subscribers), so the response's own
+            // heartbeat timer and task are left out.
+            configuration: .init(heartbeatInterval: nil, initialComment: "", pullsEventsOnWritingTask: true),
             headers: headers,
             closer: subscription.lease.subscriber.closer
         )

@@ -84,6 +84,8 @@ extension Response {
                     }
                 } catch is CancellationError {
                     return  // the client left: nothing more to write or finish
+                } catch is StoppedForGracefulShutdown {
+                    try await writer.finish(nil)
                 }
                 // Any other error propagates, and hummingbird closes the connection.
             }

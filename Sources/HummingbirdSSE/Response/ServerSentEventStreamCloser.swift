@@ -9,6 +9,8 @@ public final class ServerSentEventStreamCloser: Sendable {
     enum Reason: Sendable {
         case clientClosed
         case sourceFailed(any Error)
+        /// The server shuts down gracefully: the response is finished after the writing stops.
+        case gracefulShutdown
     }
 
     private let reason = Mutex<Reason?>(nil)
@@ -71,6 +73,7 @@ public final class ServerSentEventStreamCloser: Sendable {
         switch reason.withLock({ $0 }) {
         case .sourceFailed(let error): error
         case .clientClosed: CancellationError()
+        case .gracefulShutdown: StoppedForGracefulShutdown()
         case nil: nil
         }
     }
@@ -79,3 +82,6 @@ public final class ServerSentEventStreamCloser: Sendable {
 private struct UncheckedSendableOperation: @unchecked Sendable {
     let operation: () async throws -> Void
 }
+
+/// The writing was stopped for the server's graceful shutdown; the response is then finished cleanly.
+struct StoppedForGracefulShutdown: Error {}

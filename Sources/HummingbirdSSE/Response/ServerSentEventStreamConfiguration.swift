@@ -15,16 +15,26 @@ public struct ServerSentEventStreamConfiguration: Sendable {
     /// before the first event. `nil` sends none.
     public var initialComment: String?
 
+    /// Whether the task writing to the socket pulls the events itself, with no task or channel in
+    /// between: one task switch less per event, for servers that fan out to many subscribers.
+    ///
+    /// Only used without heartbeats (`heartbeatInterval` `nil`). When the client leaves during a
+    /// write, the sequence is then not asked for another event (its iterator is released) rather
+    /// than cancelled inside `next()`. Default `false`.
+    public var pullsEventsOnWritingTask: Bool
+
     /// Creates a configuration.
     public init(
         heartbeatInterval: Duration? = .seconds(15),
         heartbeatComment: String = "",
         initialRetry: Int? = nil,
-        initialComment: String? = nil
+        initialComment: String? = nil,
+        pullsEventsOnWritingTask: Bool = false
     ) {
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatComment = heartbeatComment
         self.initialRetry = initialRetry
         self.initialComment = initialComment
+        self.pullsEventsOnWritingTask = pullsEventsOnWritingTask
     }
 }

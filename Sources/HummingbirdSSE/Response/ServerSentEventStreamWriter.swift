@@ -26,6 +26,22 @@ struct ServerSentEventStreamWriter<Frames: AsyncSequence & Sendable>: Sendable w
         if let retry = configuration.initialRetry { try encoder.encodeRetry(retry, into: &preamble) }
         if !preamble.isEmpty { try await writer.write(ByteBuffer(bytes: preamble)) }
 
+        if configuration.heartbeatInterval == nil && configuration.pullsEventsOnWritingTask {
+            // The writing loop pulls frames itself, with no task or channel between the source and
+            // the socket. On graceful shutdown the loop is stopped and the response finished.
+            try await withGracefulShutdownHandler {
+                do {
+                    for try await frame in frames { try await writer.write(frame) }
+                } catch {
+                    abort.fire(.sourceFailed(error))
+                    throw error
+                }
+            } onGracefulShutdown: {
+                abort.fire(.gracefulShutdown)
+            }
+            return
+        }
+
         let lastWrite = LastWriteTime()
         let channel = AsyncChannel<ByteBuffer>()
         try await withThrowingTaskGroup(of: Void.self) { group in
