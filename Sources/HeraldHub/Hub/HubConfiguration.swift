@@ -10,7 +10,8 @@ public struct HubConfiguration: Sendable {
     public var publishOrigins: [String]
     /// The name of the cookie holding a token. Default `mercureAuthorization`.
     public var cookieName: String
-    /// A comment is sent after this long without a write. Default 40 s.
+    /// A comment is sent to a subscriber that was sent nothing for this long (checked every half
+    /// interval, by one sweep over all subscribers while the hub runs as a service). Default 40 s.
     public var heartbeatInterval: Duration?
     /// A subscription is closed after roughly this long, so clients reconnect (and pick up new
     /// tokens); each gets 80–100 % of it, so reconnections spread out. `nil` never. Default 10 min.

@@ -93,7 +93,12 @@ struct Bench: AsyncParsableCommand {
     private func topicName(_ index: Int) -> String { topics == 1 ? topic : "\(topic)-\(index)" }
 
     private func url(_ template: String, topic: String) -> String {
-        template.replacingOccurrences(of: "{topic}", with: topic.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? topic)
+        template.replacingOccurrences(of: "{topic}", with: Self.percentEncoded(topic))
+    }
+
+    /// `text` with everything but letters and digits percent-encoded: safe in a query and a form.
+    private static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
     func run() async throws {
@@ -222,7 +227,7 @@ struct Bench: AsyncParsableCommand {
     private func publish(progress: BenchProgress) async throws -> (published: Int, errors: Int, behindMilliseconds: Double) {
         let plan = BenchPublisher.Plan(
             protocol: self.protocol == .mercure ? .mercure : .nchan,
-            topics: (0..<topics).map(topicName),
+            formTopics: (0..<topics).map { Self.percentEncoded(topicName($0)) },
             urls: (0..<topics).map { url(publishURL, topic: topicName($0)) },
             token: token,
             messages: messages,

@@ -11,7 +11,8 @@ final class BenchPublisher: Sendable {
 
     struct Plan: Sendable {
         let `protocol`: Format
-        let topics: [String]
+        /// Each topic, form-encoded for Mercure's `topic=` field.
+        let formTopics: [String]
         /// The publish URL of each topic.
         let urls: [String]
         let token: String?
@@ -69,7 +70,7 @@ final class BenchPublisher: Sendable {
             }
             let sentAt = monotonicNanoseconds()
             if sentAt >= stopAt { return }
-            let topicIndex = sequence % plan.topics.count
+            let topicIndex = sequence % plan.urls.count
             var request = HTTPClientRequest(url: plan.urls[topicIndex])
             request.method = .POST
             let data = "\(sequence),\(sentAt)"
@@ -77,9 +78,7 @@ final class BenchPublisher: Sendable {
             case .mercure:
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 if let token = plan.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-                let topic = plan.topics[topicIndex]
-                let encodedTopic = topic.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? topic
-                request.body = .bytes(ByteBuffer(string: "topic=\(encodedTopic)&data=\(data)"))
+                request.body = .bytes(ByteBuffer(string: "topic=\(plan.formTopics[topicIndex])&data=\(data)"))
             case .nchan:
                 request.body = .bytes(ByteBuffer(string: data))
             }

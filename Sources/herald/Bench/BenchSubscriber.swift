@@ -21,7 +21,6 @@ struct SubscriberStats: Sendable {
     /// Publish-to-receive latencies, in microseconds.
     var latencies: [UInt32] = []
     var status: UInt = 0
-    var closedEarly = false
     fileprivate var seen: [UInt64] = []
     fileprivate var highest = -1
 
@@ -100,7 +99,6 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
                 progress.lastDelivery.store(now, ordering: .relaxed)
             }
         case .end:
-            stats.closedEarly = true
             context.close(promise: nil)
         }
     }
@@ -108,7 +106,6 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         if opened { progress.connected.subtract(1, ordering: .relaxed) }
         opened = false
-        stats.closedEarly = true
         context.fireChannelInactive()
     }
 
