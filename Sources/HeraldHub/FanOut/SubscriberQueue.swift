@@ -126,26 +126,33 @@ final class SubscriberQueue: Sendable {
 
     private func take(after skipping: Int64) -> Batch? {
         state.withLock { state -> Batch? in
-            while let first = state.entries.first, first.sequence <= skipping {
-                state.bytes -= first.frame.readableBytes
-                state.entries.removeFirst()
+            // Every entry is checked, not only the first: a heartbeat may sit before an update
+            // that was already sent from history.
+            var single: ByteBuffer?
+            var batch: ByteBuffer?
+            for entry in state.entries where entry.sequence > skipping {
+                var frame = entry.frame
+                if var joined = batch {
+                    batch = nil  // keeps `joined` uniquely referenced, so it grows in place
+                    joined.writeBuffer(&frame)
+                    batch = joined
+                } else if var first = single {
+                    var joined = ByteBuffer()
+                    joined.reserveCapacity(state.bytes)
+                    joined.writeBuffer(&first)
+                    joined.writeBuffer(&frame)
+                    batch = joined
+                } else {
+                    single = frame
+                }
             }
-            if state.entries.isEmpty {
+            state.entries.removeAll(keepingCapacity: true)
+            state.bytes = 0
+            guard let frames = batch ?? single else {
                 return state.ending.map { .ended($0) }
             }
             state.lastActivity = .now
-            defer {
-                state.entries.removeAll(keepingCapacity: true)
-                state.bytes = 0
-            }
-            if state.entries.count == 1 { return .frames(state.entries[0].frame) }
-            var batch = ByteBuffer()
-            batch.reserveCapacity(state.bytes)
-            for entry in state.entries {
-                var frame = entry.frame
-                batch.writeBuffer(&frame)
-            }
-            return .frames(batch)
+            return .frames(frames)
         }
     }
 }

@@ -1,0 +1,56 @@
+@testable import HeraldHub
+import NIOCore
+import Testing
+
+@Suite struct SubscriberQueueTests {
+    private func update(_ sequence: Int64, _ text: String) -> StoredUpdate {
+        StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
+    }
+
+    private func frames(_ batch: SubscriberQueue.Batch) -> String? {
+        if case .frames(let buffer) = batch { return String(buffer: buffer) }
+        return nil
+    }
+
+    @Test func queuedFramesAreTakenInOrderAsOneBuffer() async {
+        let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
+        #expect(queue.offer(update(1, "a")) == .queued)
+        #expect(queue.offer(update(2, "b")) == .queued)
+        #expect(queue.offer(update(3, "c")) == .queued)
+        #expect(frames(await queue.next(after: 0)) == "abc")
+    }
+
+    @Test func updatesAlreadyReplayedAreSkippedEvenBehindAHeartbeat() async {
+        let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
+        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now + .seconds(1))
+        #expect(queue.offer(update(5, "replayed")) == .queued)
+        #expect(queue.offer(update(6, "live")) == .queued)
+        #expect(frames(await queue.next(after: 5)) == ":\nlive")
+    }
+
+    @Test func overflowEndsTheSubscriberAsLaggingAndEmptiesItsQueue() async {
+        let queue = SubscriberQueue(maximumUpdates: 2, maximumBytes: 1 << 20)
+        #expect(queue.offer(update(1, "a")) == .queued)
+        #expect(queue.offer(update(2, "b")) == .queued)
+        #expect(queue.offer(update(3, "c")) == .overflowed)
+        #expect(queue.offer(update(4, "d")) == .ended)
+        guard case .ended(.lagging) = await queue.next(after: 0) else {
+            Issue.record("a lagging subscriber's queue must end, not deliver what it held")
+            return
+        }
+    }
+
+    @Test func byteLimitCountsToo() {
+        let queue = SubscriberQueue(maximumUpdates: 100, maximumBytes: 10)
+        #expect(queue.offer(update(1, "123456")) == .queued)
+        #expect(queue.offer(update(2, "123456")) == .overflowed)
+    }
+
+    @Test func heartbeatIsOnlySentToAnIdleSubscriber() async {
+        let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
+        // Frames were just taken (at creation): not idle since a moment ago.
+        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now - .seconds(60))
+        #expect(queue.offer(update(1, "a")) == .queued)
+        #expect(frames(await queue.next(after: 0)) == "a")
+    }
+}
