@@ -6,39 +6,18 @@ would see in each section, plus what the server saw (re-poll ids, disconnects).
 """
 import json
 import re
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
 from playwright.sync_api import sync_playwright
 
+from browser_support import check, finish, free_port, wait_for
+
 HERALD = sys.argv[1]
 ARTIFACTS = sys.argv[2] if len(sys.argv) > 2 else "test-artifacts"
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout, interval=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 def activity(base):
@@ -48,7 +27,6 @@ def activity(base):
 
 port = free_port()
 base = "http://127.0.0.1:%d" % port
-import tempfile
 server = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", tempfile.mkdtemp(prefix="herald-demo-"),
                            "--demo-interval", "0.2", "--demo-repoll-retry", "500"],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -141,7 +119,4 @@ finally:
     except subprocess.TimeoutExpired:
         server.kill()
 
-if failures:
-    print("%d browser check(s) failed" % len(failures))
-    sys.exit(1)
-print("browser demo checks passed")
+finish('browser demo')

@@ -8,7 +8,6 @@ directory, after which replay with Last-Event-ID still works.
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,32 +17,11 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
+from browser_support import check, finish, free_port, wait_for
+
 HERALD = sys.argv[1]
 ARTIFACTS = sys.argv[2] if len(sys.argv) > 2 else "test-artifacts"
 TOPIC = "https://example.com/demo"
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout, interval=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 def start_hub(port, data_dir, *extra):
@@ -195,7 +173,4 @@ finally:
     if hub.poll() is None:
         stop(hub)
 
-if failures:
-    print("%d hub browser check(s) failed" % len(failures))
-    sys.exit(1)
-print("hub browser checks passed")
+finish('hub browser')

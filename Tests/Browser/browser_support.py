@@ -1,0 +1,39 @@
+"""What the browser tests share: checks that are counted rather than stopping the run, a free
+loopback port, and polling with a limit."""
+import socket
+import sys
+import time
+
+failures = []
+
+
+def check(condition, message):
+    """Prints ok or FAIL for one check and remembers failures for `finish`."""
+    print(("ok   " if condition else "FAIL ") + message, flush=True)
+    if not condition:
+        failures.append(message)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, interval=0.1):
+    """The first truthy value of `predicate` within `timeout` seconds, else its last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def finish(what):
+    """Exits non-zero if any check failed."""
+    if failures:
+        print("%d %s check(s) failed" % (len(failures), what))
+        sys.exit(1)
+    print("%s checks passed" % what)
