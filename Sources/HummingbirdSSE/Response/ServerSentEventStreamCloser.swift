@@ -13,14 +13,16 @@ public final class ServerSentEventStreamCloser: Sendable {
         case gracefulShutdown
     }
 
-    private let reason = Mutex<Reason?>(nil)
-    private let barrier: AsyncStream<Void>
-    private let barrierEnd: AsyncStream<Void>.Continuation
+    private struct State {
+        var reason: Reason?
+        /// The task running the writing, while ``run(_:)`` runs.
+        var operation: Task<Void, any Error>?
+    }
+
+    private let state = Mutex(State())
 
     /// Creates a closer for one response.
-    public init() {
-        (barrier, barrierEnd) = AsyncStream.makeStream()
-    }
+    public init() {}
 
     /// Closes the response's connection; the body ends with `error`. Calling it before the response
     /// starts closes it as soon as it does; later calls do nothing.
@@ -30,8 +32,11 @@ public final class ServerSentEventStreamCloser: Sendable {
 
     /// Stops the running operation (a blocked write included); the first reason given wins.
     func fire(_ reason: Reason) {
-        self.reason.withLock { if $0 == nil { $0 = reason } }
-        barrierEnd.finish()
+        let operation = state.withLock { state -> Task<Void, any Error>? in
+            if state.reason == nil { state.reason = reason }
+            return state.operation
+        }
+        operation?.cancel()
     }
 
     /// Runs `operation` until it returns or ``fire(_:)`` is called.
@@ -40,37 +45,31 @@ public final class ServerSentEventStreamCloser: Sendable {
     ///   `CancellationError`.
     func run(_ operation: () async throws -> Void) async throws {
         try await withoutActuallyEscaping(operation) { operation in
-            // The operation is awaited before this function returns, so it does not outlive what it captures.
+            // The operation is awaited before this function returns, so it does not outlive what it
+            // captures. It runs in a task of its own (one per response, not a group of two) so that
+            // `fire` can cancel it.
             let escaped = UncheckedSendableOperation(operation: operation)
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    var iterator = self.barrier.makeAsyncIterator()
-                    _ = await iterator.next()
-                    return false
+            let task = Task { try await escaped.operation() }
+            let firedAlready = state.withLock { state -> Bool in
+                state.operation = task
+                return state.reason != nil
+            }
+            if firedAlready { task.cancel() }
+            defer { state.withLock { $0.operation = nil } }
+            do {
+                try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
                 }
-                group.addTask {
-                    try await escaped.operation()
-                    return true
-                }
-                let finished: Bool
-                do {
-                    finished = try await group.next() ?? false
-                } catch {
-                    group.cancelAll()
-                    throw self.reasonError ?? error
-                }
-                group.cancelAll()
-                if !finished {
-                    // Let the cancelled write return before deciding what to report.
-                    while let _ = try? await group.next() {}
-                    throw self.reasonError ?? CancellationError()
-                }
+            } catch {
+                throw self.reasonError ?? error
             }
         }
     }
 
     private var reasonError: (any Error)? {
-        switch reason.withLock({ $0 }) {
+        switch state.withLock({ $0.reason }) {
         case .sourceFailed(let error): error
         case .clientClosed: CancellationError()
         case .gracefulShutdown: StoppedForGracefulShutdown()
