@@ -46,7 +46,9 @@ final class SubscriberQueue: Sendable {
     private struct State {
         var entries: Deque<Entry> = []
         var bytes = 0
-        var waiter: CheckedContinuation<Void, Never>?
+        /// The waiting reader. Unsafe rather than checked (which allocates on every wait, once per
+        /// delivery): it is resumed exactly once, by whoever takes it out of here under the lock.
+        var waiter: UnsafeContinuation<Void, Never>?
         var ending: Ending?
         /// When frames were last taken for writing (monotonic), for heartbeats.
         var lastActivity = ContinuousClock.now
@@ -63,7 +65,7 @@ final class SubscriberQueue: Sendable {
 
     /// Queues `update` for writing, without waiting.
     func offer(_ update: StoredUpdate) -> Offer {
-        let (offer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
+        let (offer, waiter) = state.withLock { state -> (Offer, UnsafeContinuation<Void, Never>?) in
             guard state.ending == nil else { return (.ended, nil) }
             let size = update.frame.readableBytes
             if state.entries.count >= maximumUpdates || state.bytes + size > maximumBytes {
@@ -82,7 +84,7 @@ final class SubscriberQueue: Sendable {
 
     /// Queues a heartbeat comment if nothing was written since `idleSince` and nothing waits.
     func offerHeartbeat(_ frame: ByteBuffer, ifIdleSince idleSince: ContinuousClock.Instant) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
             // Never dropped as already replayed: a heartbeat has no place in the update order.
             state.entries.append(Entry(sequence: .max, frame: frame))
@@ -96,7 +98,7 @@ final class SubscriberQueue: Sendable {
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
     /// The first ending wins.
     func end(_ ending: Ending) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             if state.ending == nil { state.ending = ending }
             return state.waiter.take()
         }
@@ -110,7 +112,7 @@ final class SubscriberQueue: Sendable {
             if let batch = take(after: skipping) { return batch }
             if Task.isCancelled { return .cancelled }
             await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
+                await withUnsafeContinuation { continuation in
                     let resumeNow = state.withLock { state -> Bool in
                         if !state.entries.isEmpty || state.ending != nil || Task.isCancelled { return true }
                         state.waiter = continuation
