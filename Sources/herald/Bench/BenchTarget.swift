@@ -21,7 +21,7 @@ struct BenchTarget: Sendable {
             host = String(authority[..<colon])
             port = parsed
         }
-        host = host.trimmingCharacters(in: ["[", "]"])
+        host = host.trimming("[]")
         guard Self.isLoopback(host) else {
             throw BenchError("\(url): herald bench only targets loopback addresses (127.0.0.0/8, ::1, localhost)")
         }
@@ -34,12 +34,6 @@ struct BenchTarget: Sendable {
         if host == "localhost" || host == "::1" { return true }
         let octets = host.split(separator: ".")
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }
 

@@ -28,9 +28,9 @@ enum ListenRequest {
     /// `Name: value` split at the first colon, or `nil` when there is no name.
     static func parseHeader(_ header: String) -> (String, String)? {
         guard let colon = header.firstIndex(of: ":") else { return nil }
-        let name = header[..<colon].trimmingCharacters(in: " \t")
+        let name = header[..<colon].trimming(" \t")
         guard !name.isEmpty else { return nil }
-        let value = header[header.index(after: colon)...].trimmingCharacters(in: " \t")
+        let value = header[header.index(after: colon)...].trimming(" \t")
         return (name, value)
     }
 
@@ -58,10 +58,4 @@ enum ListenRequest {
 struct ListenError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
 }

@@ -29,15 +29,6 @@ extension Environment {
 
     /// A comma-separated list; empty when unset.
     static func list(_ name: String) -> [String] {
-        string(name)?.split(separator: ",").map { String($0).trimmingSpaces } ?? []
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        var text = Substring(self)
-        while text.first == " " { text = text.dropFirst() }
-        while text.last == " " { text = text.dropLast() }
-        return String(text)
+        string(name)?.split(separator: ",").map { $0.trimming(" ") } ?? []
     }
 }
