@@ -27,7 +27,9 @@ public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence w
     public struct AsyncIterator: AsyncIteratorProtocol {
         @usableFromInline var base: Base.AsyncIterator
         @usableFromInline var parser: ServerSentEventParser
-        @usableFromInline var ready: [ServerSentEventParser.Output] = []
+        /// Parsed from the last chunk, each taken out (left `nil`) as `next()` returns it, which moves
+        /// it rather than copying it and releasing the array's copy later.
+        @usableFromInline var ready: [ServerSentEventParser.Output?] = []
         @usableFromInline var readyIndex = 0
         @usableFromInline var baseFinished = false
 
@@ -41,7 +43,7 @@ public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence w
         public mutating func next() async throws -> ServerSentEvent? {
             while true {
                 if readyIndex < ready.count {
-                    let output = ready[readyIndex]
+                    let output = ready[readyIndex].take()!
                     readyIndex += 1
                     return try output.get()
                 }
@@ -54,7 +56,7 @@ public struct ServerSentEventAsyncSequence<Base: AsyncSequence>: AsyncSequence w
                     return nil
                 }
                 // Swapped out rather than copied, so appending does not copy the array's storage.
-                var parsed: [ServerSentEventParser.Output] = []
+                var parsed: [ServerSentEventParser.Output?] = []
                 swap(&parsed, &ready)
                 parser.parse(chunk) { parsed.append($0) }
                 swap(&parsed, &ready)

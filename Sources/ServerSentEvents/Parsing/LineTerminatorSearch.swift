@@ -7,10 +7,11 @@ enum LineTerminatorSearch {
     @usableFromInline static let lineFeed: UInt8 = 0x0A
     @usableFromInline static let carriageReturn: UInt8 = 0x0D
 
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
-    private static let lineFeeds: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-    private static let carriageReturns: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+    /// CR (0x0D) and LF (0x0A) are the only line terminators, and both are below 0x0E: one
+    /// "byte below 0x0E" test per word finds candidates in three operations instead of two equality
+    /// tests in seven. The rare other control byte it flags (a tab, say) is checked and skipped.
+    private static let belowCandidateLimit: UInt64 = 0x0E0E_0E0E_0E0E_0E0E
 
     /// The index of the first CR or LF in `bytes[start..<end]`, or `end` when there is none.
     @inline(__always)
@@ -20,13 +21,15 @@ enum LineTerminatorSearch {
             let raw = UnsafeRawPointer(base)
             while index &+ 8 <= end {
                 // Little-endian order puts the first byte in the lowest bits, so the lowest flagged
-                // byte is the first match (the zero-byte test can only misfire above a true match).
+                // byte is the first candidate (the test can only misfire above a true one).
                 let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let lf = word ^ lineFeeds
-                let cr = word ^ carriageReturns
-                let found = ((lf &- ones) & ~lf | (cr &- ones) & ~cr) & highBits
-                if found != 0 {
-                    return index &+ (found.trailingZeroBitCount &>> 3)
+                let candidates = (word &- belowCandidateLimit) & ~word & highBits
+                if candidates != 0 {
+                    let candidate = index &+ (candidates.trailingZeroBitCount &>> 3)
+                    let byte = base[candidate]
+                    if byte == lineFeed || byte == carriageReturn { return candidate }
+                    index = candidate &+ 1
+                    continue
                 }
                 index &+= 8
             }

@@ -234,7 +234,12 @@ public struct ServerSentEventParser: Sendable {
                 discarding = .nothing
                 return
             }
-            if let event = dispatch() { try handle(.success(event)) }
+            lastEventID = lastEventIDBuffer
+            if hasData {
+                try handle(.success(dispatch()))
+            } else {
+                resetEventFields()  // a block without data fires nothing
+            }
             return
         }
         if discarding == .restOfEvent { return }
@@ -243,6 +248,12 @@ public struct ServerSentEventParser: Sendable {
             return
         }
         if line[0] == Self.colon { return }  // a comment
+        if line.count >= 5, Self.startsWithDataField(line) {
+            // Most lines of most streams are `data:` lines: skip the general field-name scan.
+            let valueStart = line.count > 5 && line[5] == Self.space ? 6 : 5
+            try appendData(UnsafeBufferPointer(rebasing: line[valueStart...]), lineIsInChunk: lineIsInChunk, handle)
+            return
+        }
 
         var nameEnd = 0
         while nameEnd < line.count && line[nameEnd] != Self.colon { nameEnd += 1 }
@@ -255,22 +266,7 @@ public struct ServerSentEventParser: Sendable {
 
         switch nameEnd {
         case 4 where line[0] == 0x64 && line[1] == 0x61 && line[2] == 0x74 && line[3] == 0x61:  // data
-            let heldInChunk = chunkDataCount == Self.noChunkData ? 0 : chunkDataCount + 1
-            if dataBuffer.count + heldInChunk + value.count + 1 > configuration.maxEventDataLength {
-                dropEvent(discarding: .restOfEvent)
-                try handle(
-                    .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: configuration.maxEventDataLength))
-                )
-                return
-            }
-            if lineIsInChunk && dataBuffer.isEmpty && chunkDataCount == Self.noChunkData {
-                chunkDataAddress = Int(bitPattern: value.baseAddress)
-                chunkDataCount = value.count
-                return
-            }
-            moveChunkDataToBuffer()
-            dataBuffer.append(contentsOf: value)
-            dataBuffer.append(LineTerminatorSearch.lineFeed)
+            try appendData(value, lineIsInChunk: lineIsInChunk, handle)
         case 5 where line[0] == 0x65 && line[1] == 0x76 && line[2] == 0x65 && line[3] == 0x6E && line[4] == 0x74:  // event
             if !eventTypeBuffer.utf8.elementsEqual(value) {
                 eventTypeBuffer = String(decoding: value, as: UTF8.self)
@@ -288,6 +284,39 @@ public struct ServerSentEventParser: Sendable {
         default:
             break  // unknown fields (names are case-sensitive) are ignored
         }
+    }
+
+    /// `"data:"`, the name of the commonest field with its colon, as the first four bytes (little-endian)
+    /// and the fifth.
+    private static let dataFieldName = UInt32(0x61_74_61_64)
+
+    private static func startsWithDataField(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        UInt32(littleEndian: UnsafeRawPointer(line.baseAddress!).loadUnaligned(as: UInt32.self)) == dataFieldName
+            && line[4] == colon
+    }
+
+    /// Adds one `data:` line's value to the event being built, within the event data limit.
+    private mutating func appendData(
+        _ value: UnsafeBufferPointer<UInt8>,
+        lineIsInChunk: Bool,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        let heldInChunk = chunkDataCount == Self.noChunkData ? 0 : chunkDataCount + 1
+        if dataBuffer.count + heldInChunk + value.count + 1 > configuration.maxEventDataLength {
+            dropEvent(discarding: .restOfEvent)
+            try handle(
+                .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: configuration.maxEventDataLength))
+            )
+            return
+        }
+        if lineIsInChunk && dataBuffer.isEmpty && chunkDataCount == Self.noChunkData {
+            chunkDataAddress = Int(bitPattern: value.baseAddress)
+            chunkDataCount = value.count
+            return
+        }
+        moveChunkDataToBuffer()
+        dataBuffer.append(contentsOf: value)
+        dataBuffer.append(LineTerminatorSearch.lineFeed)
     }
 
     /// The value of a string of ASCII digits in base ten, saturating at `Int.max`; `nil` when the value
@@ -309,31 +338,31 @@ public struct ServerSentEventParser: Sendable {
 
     // MARK: - Events
 
-    /// Ends the current block at a blank line: returns its event, or `nil` when it had no data.
-    private mutating func dispatch() -> ServerSentEvent? {
-        lastEventID = lastEventIDBuffer
-        defer {
-            eventTypeBuffer = ""
-            eventRetry = nil
-        }
+    /// Whether the current block has data, so that its blank line fires an event.
+    private var hasData: Bool { chunkDataCount != Self.noChunkData || !dataBuffer.isEmpty }
+
+    /// Ends the current block, which has data, at its blank line: returns its event.
+    private mutating func dispatch() -> ServerSentEvent {
         let data: String
         if chunkDataCount != Self.noChunkData {
             data = String(decoding: chunkData, as: UTF8.self)
             chunkDataCount = Self.noChunkData
-        } else if !dataBuffer.isEmpty {
+        } else {
             data = dataBuffer.withUnsafeBufferPointer {
                 String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
             }
             dataBuffer.removeAll(keepingCapacity: dataBuffer.capacity <= 64 * 1024)
-        } else {
-            return nil
         }
-        return ServerSentEvent(
-            type: eventTypeBuffer.isEmpty ? "message" : eventTypeBuffer,
-            data: data,
-            id: lastEventID.isEmpty ? nil : lastEventID,
-            retry: eventRetry
-        )
+        let type = eventTypeBuffer.isEmpty ? "message" : eventTypeBuffer
+        let retry = eventRetry
+        resetEventFields()
+        return ServerSentEvent(type: type, data: data, id: lastEventID.isEmpty ? nil : lastEventID, retry: retry)
+    }
+
+    /// Forgets the type and retry of the block that just ended; the id persists.
+    private mutating func resetEventFields() {
+        if !eventTypeBuffer.isEmpty { eventTypeBuffer = "" }
+        eventRetry = nil
     }
 
     /// The data line held in the current chunk.

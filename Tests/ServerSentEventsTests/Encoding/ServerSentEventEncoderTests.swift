@@ -70,10 +70,25 @@ import Testing
         #expect(error.description.contains("line feed"))
     }
 
-    @Test func negativeRetryIsRefused() {
+    @Test(arguments: [-1, Int.min])
+    func negativeRetryIsRefused(retry: Int) {
         #expect(throws: ServerSentEventEncodingError(field: .retry, reason: .negative)) {
-            try encoder.encode(ServerSentEvent(data: "x", retry: -1))
+            try encoder.encode(ServerSentEvent(data: "x", retry: retry))
         }
+    }
+
+    @Test func retryKeepsEveryValueAndNil() {
+        var event = ServerSentEvent(data: "x")
+        #expect(event.retry == nil)
+        for value in [0, 1, 15_000, Int.max, -1] {
+            event.retry = value
+            #expect(event.retry == value)
+        }
+        event.retry = Int.min  // stays a (refused) negative value rather than turning into nil
+        #expect(event.retry.map { $0 < 0 } == true)
+        event.retry = nil
+        #expect(event.retry == nil)
+        #expect(ServerSentEvent(data: "x", retry: 5) != ServerSentEvent(data: "x"))
     }
 
     @Test func retryIsWrittenAsDigits() throws {

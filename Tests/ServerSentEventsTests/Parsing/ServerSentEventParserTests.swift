@@ -58,6 +58,16 @@ import Testing
         #expect(events("data: a\rdata: b\r\r") == [ServerSentEvent(data: "a\nb")])
     }
 
+    @Test func otherControlBytesAreNotLineEnds() {
+        // Tab, vertical tab, form feed and friends sit beside CR and LF below 0x0E, where the line
+        // search looks for candidates eight bytes at a time: in every position of a word, they stay data.
+        let controls = "\u{0}\u{1}\t\u{B}\u{C}"
+        for padding in 0..<8 {
+            let value = String(repeating: "x", count: padding) + controls + "y" + controls
+            #expect(events("data: \(value)\n\n") == [ServerSentEvent(data: value)])
+        }
+    }
+
     @Test func crlfSplitAcrossChunksIsOneLineEnding() {
         let bytes = Array("data: a\r\n\r\ndata: b\r\n\r\n".utf8)
         for split in 1..<bytes.count {
