@@ -12,14 +12,22 @@ final class Subscriber: Sendable {
     let payload: JSONValue?
     let queue: SubscriberQueue
     /// Closes the subscriber's connection at once, even while a write waits on it.
-    let closer = ServerSentEventStreamCloser()
+    let closer: ServerSentEventStreamCloser
 
-    init(id: String, selectors: [TopicSelector], authorizedSelectors: [TopicSelector], payload: JSONValue?, queue: SubscriberQueue) {
+    init(
+        id: String,
+        selectors: [TopicSelector],
+        authorizedSelectors: [TopicSelector],
+        payload: JSONValue?,
+        queue: SubscriberQueue,
+        closer: ServerSentEventStreamCloser = ServerSentEventStreamCloser()
+    ) {
         self.id = id
         self.selectors = selectors
         self.authorizedSelectors = authorizedSelectors
         self.payload = payload
         self.queue = queue
+        self.closer = closer
     }
 
     /// Whether every selector is an exact topic, so the registry can find it by topic.

@@ -72,14 +72,21 @@ public final class Hub: Service, Sendable {
     ///   - topics: The `topic` selectors of the request (at least one).
     ///   - claims: The subscriber's verified token claims, or `nil` for an anonymous subscriber.
     ///   - lastEventID: Where to resume: an update id, `earliest` for all history, or `nil` for live only.
-    func subscribe(topics: [String], claims: MercureClaims?, lastEventID: String?) async throws -> Subscription {
+    ///   - executor: Where the subscriber's stream is written, if not on the global executor.
+    func subscribe(
+        topics: [String],
+        claims: MercureClaims?,
+        lastEventID: String?,
+        writingOn executor: (any TaskExecutor)? = nil
+    ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
         let subscriber = Subscriber(
             id: UpdateIDGenerator.next(),
             selectors: selectors.selectors(topics),
             authorizedSelectors: selectors.selectors(claims?.mercure?.subscribe ?? []),
             payload: claims?.mercure?.payload,
-            queue: SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes)
+            queue: SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes),
+            closer: ServerSentEventStreamCloser(writingOn: executor)
         )
         // Registered before history is read: an update stored after the read arrives live, one stored
         // before is in the history, and live copies of those are skipped by sequence number.

@@ -21,7 +21,11 @@ public struct MercureRoutes: Sendable {
     /// Adds the hub's routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let routes = self
-        router.get("/.well-known/mercure") { request, _ in await routes.subscribe(request) }
+        router.get("/.well-known/mercure") { request, context in
+            // Under Herald's own context, the stream is written on its connection's event loop.
+            let eventLoop = (context as? HeraldRequestContext)?.eventLoop
+            return await routes.subscribe(request, writingOn: eventLoop.map(EventLoopTaskExecutor.init))
+        }
         router.post("/.well-known/mercure") { request, _ in await routes.publish(request) }
         router.get("/.well-known/mercure/subscriptions") { request, _ in await routes.subscriptions(request) }
         router.get("/.well-known/mercure/subscriptions/**") { request, _ in await routes.subscriptions(request) }
@@ -36,7 +40,7 @@ public struct MercureRoutes: Sendable {
 
     // MARK: - Subscribe
 
-    private func subscribe(_ request: Request) async -> Response {
+    private func subscribe(_ request: Request, writingOn executor: EventLoopTaskExecutor?) async -> Response {
         let query = FormFields(Substring(request.uri.query ?? ""))
         let topics = query.values("topic")
         guard !topics.isEmpty else { return Self.error(.badRequest, #"Missing "topic" parameter"#) }
@@ -54,7 +58,7 @@ public struct MercureRoutes: Sendable {
             ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
         let subscription: Subscription
         do {
-            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID)
+            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, writingOn: executor)
         } catch is HubShuttingDown {
             return Self.error(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {

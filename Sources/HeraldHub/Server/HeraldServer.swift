@@ -35,9 +35,10 @@ public enum HeraldServer {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
-        let router = Router()
-        // Requests are logged with hummingbird's request id, which every log line of a request carries.
-        router.add(middleware: LogRequestsMiddleware(.debug))
+        let router = Router(context: HeraldRequestContext.self)
+        // Requests are logged at debug level with hummingbird's request id, which every log line of a
+        // request carries. Left out otherwise: a middleware's frame stays in every subscriber's task.
+        if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         // The seeds' streams send `Access-Control-Allow-Origin: *` so pages on other origins can read them.
         router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.lastEventID, .cacheControl, .authorization, .contentType], allowMethods: [.get, .post]))
         router.get("/healthz") { _, _ in "ok" }

@@ -20,9 +20,16 @@ public final class ServerSentEventStreamCloser: Sendable {
     }
 
     private let state = Mutex(State())
+    private let writingExecutor: (any TaskExecutor)?
 
     /// Creates a closer for one response.
-    public init() {}
+    ///
+    /// - Parameter executor: Where the task writing the response runs, if not on the global
+    ///   executor. An ``EventLoopTaskExecutor`` of the connection's event loop saves a hop between
+    ///   threads on every write.
+    public init(writingOn executor: (any TaskExecutor)? = nil) {
+        self.writingExecutor = executor
+    }
 
     /// Closes the response's connection; the body ends with `error`. Calling it before the response
     /// starts closes it as soon as it does; later calls do nothing.
@@ -49,7 +56,7 @@ public final class ServerSentEventStreamCloser: Sendable {
             // captures. It runs in a task of its own (one per response, not a group of two) so that
             // `fire` can cancel it.
             let escaped = UncheckedSendableOperation(operation: operation)
-            let task = Task { try await escaped.operation() }
+            let task = Task(executorPreference: writingExecutor) { try await escaped.operation() }
             let firedAlready = state.withLock { state -> Bool in
                 state.operation = task
                 return state.reason != nil
