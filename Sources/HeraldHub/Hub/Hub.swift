@@ -22,7 +22,7 @@ public final class Hub: Service, Sendable {
     let metrics = HubMetrics()
     let selectors = TopicSelectorCache()
     let logger: Logger
-    private let publishing = PublishSequencer()
+    private let publishing = PublishBatcher()
     let background = BackgroundWork()
     private let isShuttingDown = Atomic(false)
 
@@ -47,20 +47,25 @@ public final class Hub: Service, Sendable {
     public func publish(_ update: Update) async throws -> StoredUpdate {
         let event = ServerSentEvent(type: update.type ?? "message", data: update.data, id: update.id, retry: update.retry)
         let frame = ByteBuffer(bytes: try ServerSentEventEncoder().encode(event))
-        return try await publishing.run {
-            let stored = try await self.store.append(update, frame: frame)
-            let (delivered, lagging) = self.registry.dispatch(stored)
-            self.metrics.updatesPublished.increment()
-            self.metrics.deliveries.increment(by: Int64(delivered))
+        return try await publishing.publish(update, frame: frame) { batch in try await self.storeAndDispatch(batch) }
+    }
+
+    /// Stores a batch of updates in one go, then dispatches them in the order they were stored.
+    private func storeAndDispatch(_ batch: [PublishBatcher.PendingUpdate]) async throws -> [StoredUpdate] {
+        let stored = try await store.append(contentsOf: batch.map { ($0.update, $0.frame) })
+        for update in stored {
+            let (delivered, lagging) = registry.dispatch(update)
+            metrics.updatesPublished.increment()
+            metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
                 // Its stream may be stuck in a write to a client that stopped reading: close the
                 // connection rather than wait for the stream to notice.
                 subscriber.closer.close(because: SubscriberLagging())
-                self.metrics.subscribersDroppedForLag.increment()
-                self.logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
+                metrics.subscribersDroppedForLag.increment()
+                logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
             }
-            return stored
         }
+        return stored
     }
 
     // MARK: - Subscribing

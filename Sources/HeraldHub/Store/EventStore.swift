@@ -5,8 +5,9 @@ public import NIOCore
 /// The fan-out never calls the store: the hub appends an update, then hands the stored update to the
 /// subscribers. A store shared by several hub nodes fits behind the same interface.
 public protocol EventStore: Sendable {
-    /// Stores `update`, whose encoded event is `frame`, and returns it with its sequence number.
-    func append(_ update: Update, frame: ByteBuffer) async throws -> StoredUpdate
+    /// Stores `updates`, each with its encoded event, in one transaction, and returns them in the
+    /// same order with their sequence numbers, which ascend in that order.
+    func append(contentsOf updates: [(update: Update, frame: ByteBuffer)]) async throws -> [StoredUpdate]
 
     /// The sequence number of the newest update stored with id `id`, or `nil` if none is.
     func sequence(ofID id: String) async throws -> Int64?
@@ -23,4 +24,14 @@ public protocol EventStore: Sendable {
 
     /// Releases the store's resources; no call may follow.
     func close() async throws
+}
+
+extension EventStore {
+    /// Stores `update`, whose encoded event is `frame`, and returns it with its sequence number.
+    public func append(_ update: Update, frame: ByteBuffer) async throws -> StoredUpdate {
+        guard let stored = try await append(contentsOf: [(update, frame)]).first else {
+            throw EventStoreError("the store returned nothing for the update it stored")
+        }
+        return stored
+    }
 }

@@ -46,13 +46,16 @@ public final class SQLiteEventStore: EventStore {
         return store
     }
 
-    public func append(_ update: Update, frame: ByteBuffer) async throws -> StoredUpdate {
-        let rows = try await connection.query(
-            """
-            INSERT INTO updates (id, topics, private, type, retry, data, frame, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence
-            """,
-            [
+    public func append(contentsOf updates: [(update: Update, frame: ByteBuffer)]) async throws -> [StoredUpdate] {
+        guard !updates.isEmpty else { return [] }
+        // One statement for the whole batch: one trip to SQLite's thread and one commit.
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        let rowsText = repeatElement(row, count: updates.count).joined(separator: ", ")
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(updates.count * 8)
+        let now = Self.nowMilliseconds()
+        for (update, frame) in updates {
+            binds += [
                 .text(update.id),
                 .text(try Self.encodeTopics(update.topics)),
                 .integer(update.isPrivate ? 1 : 0),
@@ -60,13 +63,23 @@ public final class SQLiteEventStore: EventStore {
                 update.retry.map { .integer($0) } ?? .null,
                 .text(update.data),
                 .blob(frame),
-                .integer(Self.nowMilliseconds()),
+                .integer(now),
             ]
-        )
-        guard let sequence = rows.first?.column("sequence")?.integer else {
-            throw SQLiteEventStoreError("the insert returned no sequence number")
         }
-        return StoredUpdate(sequence: Int64(sequence), id: update.id, topics: update.topics, isPrivate: update.isPrivate, frame: frame)
+        let rows = try await connection.query(
+            "INSERT INTO updates (id, topics, private, type, retry, data, frame, created_at) VALUES \(rowsText) RETURNING sequence",
+            binds
+        )
+        // Rows are inserted in the order of VALUES, each numbered above the one before, but
+        // RETURNING gives them in no promised order: sorted, the sequences line up with the input.
+        let sequences = rows.compactMap { $0.column("sequence")?.integer }.sorted()
+        guard sequences.count == updates.count else {
+            throw EventStoreError("the insert returned \(sequences.count) sequence numbers for \(updates.count) updates")
+        }
+        return zip(updates, sequences).map { entry, sequence in
+            let (update, frame) = entry
+            return StoredUpdate(sequence: Int64(sequence), id: update.id, topics: update.topics, isPrivate: update.isPrivate, frame: frame)
+        }
     }
 
     public func sequence(ofID id: String) async throws -> Int64? {
@@ -89,7 +102,7 @@ public final class SQLiteEventStore: EventStore {
             guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,
                 let topics = row.column("topics")?.string, let isPrivate = row.column("private")?.integer,
                 case .blob(let frame) = row.column("frame")
-            else { throw SQLiteEventStoreError("a stored update has a missing or mistyped column") }
+            else { throw EventStoreError("a stored update has a missing or mistyped column") }
             return StoredUpdate(sequence: Int64(sequence), id: id, topics: try Self.decodeTopics(topics), isPrivate: isPrivate != 0, frame: frame)
         }
     }
@@ -135,8 +148,3 @@ public final class SQLiteEventStore: EventStore {
     }
 }
 
-/// A stored row the SQLite store cannot read.
-struct SQLiteEventStoreError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

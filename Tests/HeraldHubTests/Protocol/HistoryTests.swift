@@ -35,6 +35,24 @@ import Testing
         }
     }
 
+    @Test func concurrentPublishesAreDeliveredOnceInTheOrderTheyWereStored() async throws {
+        try await HubTestServer.with(configure: { $0.subscriptionEvents = false }) { server in
+            let live = try await server.subscribe("topic=a")
+            let count = 200
+            // Published at once, so the hub stores them in batches.
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for number in 0..<count { group.addTask { try await server.publish(topics: ["a"], data: "\(number)") } }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == count)
+            let delivered = try await live.next(count).map { $0.id ?? "" }
+            #expect(Set(delivered) == ids)
+            // Live delivery follows the stored order, which replay reads back by sequence number.
+            let replay = try await server.subscribe("topic=a&lastEventID=earliest")
+            #expect(try await replay.next(count).map { $0.id ?? "" } == delivered)
+        }
+    }
+
     @Test func earliestReplaysAllHistory() async throws {
         try await HubTestServer.with { server in
             try await server.publish(topics: ["a"], data: "one")

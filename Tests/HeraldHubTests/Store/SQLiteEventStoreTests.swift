@@ -40,6 +40,22 @@ import Testing
         }
     }
 
+    @Test func batchIsStoredInOrderAndAnsweredInTheOrderGiven() async throws {
+        try await withStore { store in
+            let before = try await append(store, "before")
+            // A duplicate id as well: ids are the publishers' and need not be unique.
+            let ids = (0..<300).map { "b\($0)" } + ["b7"]
+            let batch = ids.map { id in (update: Update(topics: ["t"], data: id, id: id), frame: ByteBuffer(string: "id: \(id)\n\n")) }
+            let stored = try await store.append(contentsOf: batch)
+            #expect(stored.map(\.id) == ids)
+            #expect(stored.map(\.sequence) == Array(before.sequence + 1...before.sequence + Int64(ids.count)))
+            let read = try await store.updates(after: before.sequence, through: .max, limit: 1000)
+            #expect(read.map(\.id) == ids)
+            #expect(read.map { String(buffer: $0.frame) } == ids.map { "id: \($0)\n\n" })
+            #expect(try await store.append(contentsOf: []).isEmpty)
+        }
+    }
+
     @Test func trimKeepsTheNewestByCount() async throws {
         try await withStore { store in
             for number in 1...10 { _ = try await append(store, "u\(number)") }
