@@ -24,7 +24,11 @@ public struct MercureRoutes: Sendable {
         router.get("/.well-known/mercure") { request, context in
             // Under Herald's own context, the stream is written on its connection's event loop.
             let eventLoop = (context as? HeraldRequestContext)?.eventLoop
-            return await routes.subscribe(request, writingOn: eventLoop.map(EventLoopTaskExecutor.init))
+            // Prepared in a child task: the memory of its deeper calls (authorization, history
+            // look-ups, the subscription event) is released when it ends, where a task keeps what
+            // its deepest call needed for as long as it lives: here, as long as the stream lasts.
+            async let response = routes.subscribe(request, writingOn: eventLoop.map(EventLoopTaskExecutor.init))
+            return await response
         }
         router.post("/.well-known/mercure") { request, _ in await routes.publish(request) }
         router.get("/.well-known/mercure/subscriptions") { request, _ in await routes.subscriptions(request) }
