@@ -52,6 +52,25 @@ final class SubscriberQueue: Sendable {
         var ending: Ending?
         /// When frames were last taken for writing (monotonic), for heartbeats.
         var lastActivity = ContinuousClock.now
+        /// Set once the subscriber is live: frames are then written by this writer, on the
+        /// connection's event loop, and the waiting reader only waits for the ending.
+        var writer: SubscriberChannelWriter?
+        /// Whether the writer was asked to write and has not taken the frames yet, so that a burst of
+        /// offers asks once.
+        var writeScheduled = false
+    }
+
+    /// Who to wake after an offer: the waiting reader, or the writer.
+    private enum Wake {
+        case reader(UnsafeContinuation<Void, Never>)
+        case writer(SubscriberChannelWriter)
+
+        func callAsFunction() {
+            switch self {
+            case .reader(let continuation): continuation.resume()
+            case .writer(let writer): writer.scheduleWrite()
+            }
+        }
     }
 
     private let maximumUpdates: Int
@@ -65,34 +84,66 @@ final class SubscriberQueue: Sendable {
 
     /// Queues `update` for writing, without waiting.
     func offer(_ update: StoredUpdate) -> Offer {
-        let (offer, waiter) = state.withLock { state -> (Offer, UnsafeContinuation<Void, Never>?) in
+        let (offer, wake) = state.withLock { state -> (Offer, Wake?) in
             guard state.ending == nil else { return (.ended, nil) }
             let size = update.frame.readableBytes
             if state.entries.count >= maximumUpdates || state.bytes + size > maximumBytes {
                 state.ending = .lagging
                 state.entries = []
                 state.bytes = 0
-                return (.overflowed, state.waiter.take())
+                return (.overflowed, state.waiter.take().map(Wake.reader))
             }
             state.entries.append(Entry(sequence: update.sequence, frame: update.frame))
             state.bytes += size
-            return (.queued, state.waiter.take())
+            return (.queued, Self.wakeForNewFrames(&state))
         }
-        waiter?.resume()
+        wake?()
         return offer
     }
 
     /// Queues a heartbeat comment if nothing was written since `idleSince` and nothing waits.
     func offerHeartbeat(_ frame: ByteBuffer, ifIdleSince idleSince: ContinuousClock.Instant) {
-        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+        let wake = state.withLock { state -> Wake? in
             guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
             // Never dropped as already replayed: a heartbeat has no place in the update order.
             state.entries.append(Entry(sequence: .max, frame: frame))
             state.bytes += frame.readableBytes
             state.lastActivity = .now
-            return state.waiter.take()
+            return Self.wakeForNewFrames(&state)
         }
-        waiter?.resume()
+        wake?()
+    }
+
+    private static func wakeForNewFrames(_ state: inout State) -> Wake? {
+        guard let writer = state.writer else { return state.waiter.take().map(Wake.reader) }
+        guard !state.writeScheduled else { return nil }
+        state.writeScheduled = true
+        return .writer(writer)
+    }
+
+    /// Hands the writing to `writer` from now on, which first writes what is already queued.
+    func writeDirectly(with writer: SubscriberChannelWriter) {
+        let wake = state.withLock { state -> Wake? in
+            state.writer = writer
+            return state.entries.isEmpty ? nil : Self.wakeForNewFrames(&state)
+        }
+        wake?()
+    }
+
+    /// The writer found the connection unwritable: it writes again when the connection drains,
+    /// and the next offer asks it again.
+    func writeDeferred() {
+        state.withLock { $0.writeScheduled = false }
+    }
+
+    /// Waits until the queue ends (frames go to the writer meanwhile); `nil` when the waiting task
+    /// was cancelled.
+    func ending() async -> Ending? {
+        while true {
+            if let ending = state.withLock({ $0.ending }) { return ending }
+            if Task.isCancelled { return nil }
+            await waitForWake(onFrames: false)
+        }
     }
 
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
@@ -111,23 +162,32 @@ final class SubscriberQueue: Sendable {
         while true {
             if let batch = take(after: skipping) { return batch }
             if Task.isCancelled { return .cancelled }
-            await withTaskCancellationHandler {
-                await withUnsafeContinuation { continuation in
-                    let resumeNow = state.withLock { state -> Bool in
-                        if !state.entries.isEmpty || state.ending != nil || Task.isCancelled { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            } onCancel: {
-                state.withLock { $0.waiter.take() }?.resume()
-            }
+            await waitForWake(onFrames: true)
         }
     }
 
-    private func take(after skipping: Int64) -> Batch? {
+    /// Suspends until the ending or cancellation wakes the waiting reader, or (`onFrames`) an offer.
+    private func waitForWake(onFrames: Bool) async {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    let framesForTheReader = onFrames && state.writer == nil && !state.entries.isEmpty
+                    if framesForTheReader || state.ending != nil || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiter.take() }?.resume()
+        }
+    }
+
+    /// Takes every queued frame whose sequence is above `skipping`, joined in one buffer; `.ended`
+    /// once the queue ended with nothing left, `nil` when there is nothing yet.
+    func take(after skipping: Int64) -> Batch? {
         state.withLock { state -> Batch? in
+            state.writeScheduled = false
             // Every entry is checked, not only the first: a heartbeat may sit before an update
             // that was already sent from history.
             var single: ByteBuffer?

@@ -13,10 +13,12 @@ struct Subscription: Sendable {
     let replay: Replay?
     /// The `Last-Event-ID` response header: the id before the first event sent, or `earliest`.
     let responseLastEventID: String?
+    /// The subscriber's connection, when live updates are written to it directly.
+    let connection: (any Channel)?
 
     /// The encoded frames to write.
     var frames: SubscriptionFrames {
-        SubscriptionFrames(lease: lease, replay: replay)
+        SubscriptionFrames(lease: lease, replay: replay, connection: connection)
     }
 }
 
@@ -29,15 +31,17 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
 
     let lease: SubscriptionLease
     let replay: Subscription.Replay?
+    let connection: (any Channel)?
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(lease: lease, historyCursor: replay?.after, historyThrough: replay?.through ?? 0)
+        AsyncIterator(lease: lease, historyCursor: replay?.after, historyThrough: replay?.through ?? 0, connection: connection)
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let lease: SubscriptionLease
         var historyCursor: Int64?
         let historyThrough: Int64
+        let connection: (any Channel)?
 
         mutating func next() async throws -> ByteBuffer? {
             let hub = lease.hub
@@ -59,6 +63,10 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
                     return batch
                 }
             }
+            if let connection {
+                try await writeLiveUpdates(to: connection)
+                return nil
+            }
             switch await subscriber.queue.next(after: historyThrough) {
             case .frames(let batch):
                 hub.metrics.bytesSent.increment(by: Int64(batch.readableBytes))
@@ -71,6 +79,24 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
                 return nil
             }
         }
+    }
+}
+
+extension SubscriptionFrames.AsyncIterator {
+    /// Once history is sent: hands live updates to a writer on the connection's event loop, and waits
+    /// until the subscription ends, with what is still queued written before the response ends.
+    fileprivate func writeLiveUpdates(to connection: any Channel) async throws {
+        let queue = lease.subscriber.queue
+        let writer = SubscriberChannelWriter(channel: connection, queue: queue, skipping: historyThrough, bytesSent: lease.hub.metrics.bytesSent)
+        // On the event loop, so that the handler is in place before the first write.
+        try? await connection.eventLoop.submit {
+            try? connection.pipeline.syncOperations.addHandler(SubscriberWritabilityHandler(writer: writer))
+            queue.writeDirectly(with: writer)
+        }.get()
+        let ending = await queue.ending()
+        try? await connection.eventLoop.submit { writer.writeQueuedFrames(evenIfUnwritable: true) }.get()
+        lease.close()
+        if ending == .lagging { throw SubscriberLagging() }
     }
 }
 

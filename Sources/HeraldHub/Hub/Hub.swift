@@ -77,12 +77,13 @@ public final class Hub: Service, Sendable {
     ///   - topics: The `topic` selectors of the request (at least one).
     ///   - claims: The subscriber's verified token claims, or `nil` for an anonymous subscriber.
     ///   - lastEventID: Where to resume: an update id, `earliest` for all history, or `nil` for live only.
-    ///   - executor: Where the subscriber's stream is written, if not on the global executor.
+    ///   - connection: The subscriber's connection, if the server gives it: live updates are then
+    ///     written to it from its event loop, and the stream's task runs there.
     func subscribe(
         topics: [String],
         claims: MercureClaims?,
         lastEventID: String?,
-        writingOn executor: (any TaskExecutor)? = nil
+        connection: (any Channel)? = nil
     ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
         let subscriber = Subscriber(
@@ -91,7 +92,7 @@ public final class Hub: Service, Sendable {
             authorizedSelectors: selectors.selectors(claims?.mercure?.subscribe ?? []),
             payload: claims?.mercure?.payload,
             queue: SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes),
-            closer: ServerSentEventStreamCloser(writingOn: executor)
+            closer: ServerSentEventStreamCloser(writingOn: connection.map { EventLoopTaskExecutor($0.eventLoop) })
         )
         // Registered before history is read: an update stored after the read arrives live, one stored
         // before is in the history, and live copies of those are skipped by sequence number.
@@ -118,7 +119,7 @@ public final class Hub: Service, Sendable {
                 }
             }
             if configuration.subscriptionEvents { await announce(subscriber, active: true) }
-            return Subscription(lease: lease, replay: replay, responseLastEventID: responseLastEventID)
+            return Subscription(lease: lease, replay: replay, responseLastEventID: responseLastEventID, connection: connection)
         } catch {
             lease.close(announce: false)
             throw error

@@ -22,12 +22,12 @@ public struct MercureRoutes: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let routes = self
         router.get("/.well-known/mercure") { request, context in
-            // Under Herald's own context, the stream is written on its connection's event loop.
-            let eventLoop = (context as? HeraldRequestContext)?.eventLoop
+            // Under Herald's own context, live updates are written straight to the connection.
+            let connection = (context as? HeraldRequestContext)?.channel
             // Prepared in a child task: the memory of its deeper calls (authorization, history
             // look-ups, the subscription event) is released when it ends, where a task keeps what
             // its deepest call needed for as long as it lives: here, as long as the stream lasts.
-            async let response = routes.subscribe(request, writingOn: eventLoop.map(EventLoopTaskExecutor.init))
+            async let response = routes.subscribe(request, connection: connection)
             return await response
         }
         router.post("/.well-known/mercure") { request, _ in await routes.publish(request) }
@@ -44,7 +44,7 @@ public struct MercureRoutes: Sendable {
 
     // MARK: - Subscribe
 
-    private func subscribe(_ request: Request, writingOn executor: EventLoopTaskExecutor?) async -> Response {
+    private func subscribe(_ request: Request, connection: (any Channel)?) async -> Response {
         let query = FormFields(Substring(request.uri.query ?? ""))
         let topics = query.values("topic")
         guard !topics.isEmpty else { return Self.error(.badRequest, #"Missing "topic" parameter"#) }
@@ -62,7 +62,7 @@ public struct MercureRoutes: Sendable {
             ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
         let subscription: Subscription
         do {
-            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, writingOn: executor)
+            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, connection: connection)
         } catch is HubShuttingDown {
             return Self.error(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {

@@ -1,16 +1,16 @@
 public import Hummingbird
 public import NIOCore
 
-/// The request context of Herald's server: hummingbird's basic context, plus the event loop of the
-/// request's connection, on which the hub writes a subscriber's stream (no hop between threads per
-/// write).
+/// The request context of Herald's server: hummingbird's basic context, plus the request's
+/// connection, to which the hub writes a live subscriber's updates from the connection's event loop
+/// (no task wakes up, and no hop between threads, per delivery).
 public struct HeraldRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The event loop of the request's connection.
-    public let eventLoop: any EventLoop
+    /// The request's connection.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.eventLoop = source.channel.eventLoop
+        self.channel = source.channel
     }
 }
