@@ -1,5 +1,6 @@
 import Prometheus
 import NIOCore
+import NIOHTTP1
 
 /// A subscriber's stream, ready to become a response: the history to replay first, then live updates.
 struct Subscription: Sendable {
@@ -42,6 +43,7 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
         var historyCursor: Int64?
         let historyThrough: Int64
         let connection: (any Channel)?
+        var triedWritingDirectly = false
 
         mutating func next() async throws -> ByteBuffer? {
             let hub = lease.hub
@@ -63,9 +65,9 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
                     return batch
                 }
             }
-            if let connection {
-                try await writeLiveUpdates(to: connection)
-                return nil
+            if let connection, !triedWritingDirectly {
+                triedWritingDirectly = true
+                if try await writeLiveUpdates(to: connection) { return nil }
             }
             switch await subscriber.queue.next(after: historyThrough) {
             case .frames(let batch):
@@ -85,18 +87,29 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
 extension SubscriptionFrames.AsyncIterator {
     /// Once history is sent: hands live updates to a writer on the connection's event loop, and waits
     /// until the subscription ends, with what is still queued written before the response ends.
-    fileprivate func writeLiveUpdates(to connection: any Channel) async throws {
+    /// Returns `false`, having done nothing, when the connection cannot take chunks written directly
+    /// (not HTTP/1, or already gone): the task then writes the live updates itself.
+    fileprivate func writeLiveUpdates(to connection: any Channel) async throws -> Bool {
         let queue = lease.subscriber.queue
-        let writer = SubscriberChannelWriter(channel: connection, queue: queue, skipping: historyThrough, bytesSent: lease.hub.metrics.bytesSent)
-        // On the event loop, so that the handler is in place before the first write.
-        try? await connection.eventLoop.submit {
-            try? connection.pipeline.syncOperations.addHandler(SubscriberWritabilityHandler(writer: writer))
+        let skipping = historyThrough
+        let bytesSent = lease.hub.metrics.bytesSent
+        // On the event loop, after every write of the stream so far, and before the first direct one.
+        let writer = try? await connection.eventLoop.submit { () -> SubscriberChannelWriter? in
+            let pipeline = connection.pipeline.syncOperations
+            guard (try? pipeline.handler(type: HTTPResponseEncoder.self)) != nil else { return nil }
+            let handler = SubscriberStreamHandler()
+            try pipeline.addHandler(handler, position: .first)
+            let writer = SubscriberChannelWriter(handler: handler, eventLoop: connection.eventLoop, queue: queue, skipping: skipping, bytesSent: bytesSent)
+            handler.onWritable = { writer.writeQueuedFrames() }
             queue.writeDirectly(with: writer)
+            return writer
         }.get()
+        guard let writer = writer ?? nil else { return false }
         let ending = await queue.ending()
         try? await connection.eventLoop.submit { writer.writeQueuedFrames(evenIfUnwritable: true) }.get()
         lease.close()
         if ending == .lagging { throw SubscriberLagging() }
+        return true
     }
 }
 

@@ -1,0 +1,46 @@
+import NIOCore
+
+/// Sits next to the socket of a live subscriber's connection: writes the stream's frames as HTTP/1.1
+/// chunks of the response already begun, below hummingbird's HTTP handlers, and tells the writer when
+/// the connection drains after it held frames back.
+///
+/// Below the HTTP handlers, because a delivery then costs one write into the socket's buffer rather
+/// than a pass through each of them. The framing matches the response's: hummingbird's HTTP/1 server
+/// sends a streamed body chunked (its responses are HTTP/1.1 and carry no `Content-Length`), and the
+/// hub checks that the pipeline has that encoder before going this way.
+final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private static let chunkEnd = ByteBuffer(string: "\r\n")
+
+    private var context: ChannelHandlerContext?
+    /// Called on the event loop when the connection becomes writable again.
+    var onWritable: () -> Void = {}
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { onWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Writes `payload` as one chunk and flushes.
+    func writeChunk(_ payload: ByteBuffer) {
+        guard let context, payload.readableBytes > 0 else { return }
+        var header = context.channel.allocator.buffer(capacity: 10)
+        header.writeString(String(payload.readableBytes, radix: 16))
+        header.writeStaticString("\r\n")
+        context.write(wrapOutboundOut(header), promise: nil)
+        context.write(wrapOutboundOut(payload), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(Self.chunkEnd), promise: nil)
+    }
+}
