@@ -44,7 +44,11 @@ struct TokenExtractor: Sendable {
 }
 
 extension String {
+    /// Without leading and trailing spaces; found in the UTF-8 view, as every publish asks for it.
     fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        guard let first = utf8.firstIndex(where: { $0 != 0x20 }), let last = utf8.lastIndex(where: { $0 != 0x20 }) else {
+            return ""
+        }
+        return String(self[first...last])
     }
 }

@@ -84,6 +84,15 @@ final class SubscriberQueue: Sendable {
 
     /// Queues `update` for writing, without waiting.
     func offer(_ update: StoredUpdate) -> Offer {
+        var writes = PendingWrites()
+        let offer = offer(update, writes: &writes)
+        writes.schedule()
+        return offer
+    }
+
+    /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
+    /// for the caller to schedule.
+    func offer(_ update: StoredUpdate, writes: inout PendingWrites) -> Offer {
         let (offer, wake) = state.withLock { state -> (Offer, Wake?) in
             guard state.ending == nil else { return (.ended, nil) }
             let size = update.frame.readableBytes
@@ -97,7 +106,11 @@ final class SubscriberQueue: Sendable {
             state.bytes += size
             return (.queued, Self.wakeForNewFrames(&state))
         }
-        wake?()
+        switch wake {
+        case .writer(let writer): writes.add(writer)
+        case .reader(let continuation): continuation.resume()
+        case nil: break
+        }
         return offer
     }
 

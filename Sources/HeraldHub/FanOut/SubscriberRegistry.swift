@@ -45,14 +45,14 @@ final class SubscriberRegistry: Sendable {
         }
     }
 
-    /// Offers `update` to every subscriber that wants it.
+    /// Offers `update` to every subscriber that wants it; the writers it wakes are added to `writes`.
     ///
     /// - Returns: The subscribers it reached and those it ended for lagging.
-    func dispatch(_ update: StoredUpdate) -> (delivered: Int, lagging: [Subscriber]) {
+    func dispatch(_ update: StoredUpdate, writes: inout PendingWrites) -> (delivered: Int, lagging: [Subscriber]) {
         var delivered = 0
         var lagging: [Subscriber] = []
         func offer(to subscriber: Subscriber) {
-            switch subscriber.queue.offer(update) {
+            switch subscriber.queue.offer(update, writes: &writes) {
             case .queued: delivered += 1
             case .overflowed: lagging.append(subscriber)
             case .ended: break

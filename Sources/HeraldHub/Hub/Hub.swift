@@ -53,8 +53,11 @@ public final class Hub: Service, Sendable {
     /// Stores a batch of updates in one go, then dispatches them in the order they were stored.
     private func storeAndDispatch(_ batch: [PublishBatcher.PendingUpdate]) async throws -> [StoredUpdate] {
         let stored = try await store.append(contentsOf: batch.map { ($0.update, $0.frame) })
+        // Each event loop is asked once to write the whole batch to its subscribers.
+        var writes = PendingWrites()
+        defer { writes.schedule() }
         for update in stored {
-            let (delivered, lagging) = registry.dispatch(update)
+            let (delivered, lagging) = registry.dispatch(update, writes: &writes)
             metrics.updatesPublished.increment()
             metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
