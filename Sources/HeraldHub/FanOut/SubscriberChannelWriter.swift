@@ -30,7 +30,7 @@ final class SubscriberChannelWriter: Sendable {
         eventLoop.execute { self.writeQueuedFrames() }
     }
 
-    /// On the event loop: writes every queued frame as one chunk, if the connection takes more
+    /// On the event loop: writes every queued frame in one chunk, if the connection takes more
     /// (or, when the stream is ending, whatever it holds).
     func writeQueuedFrames(evenIfUnwritable: Bool = false) {
         let handler = handler.value
@@ -38,8 +38,8 @@ final class SubscriberChannelWriter: Sendable {
             queue.writeDeferred()
             return
         }
-        guard case .frames(let batch) = queue.take(after: skipping) else { return }
-        bytesSent.increment(by: Int64(batch.readableBytes))
-        handler.writeChunk(batch)
+        guard let (chunk, eventBytes) = queue.takeChunk(after: skipping) else { return }
+        bytesSent.increment(by: Int64(eventBytes))
+        handler.writeChunk(chunk)
     }
 }

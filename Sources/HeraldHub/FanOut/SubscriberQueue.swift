@@ -41,6 +41,8 @@ final class SubscriberQueue: Sendable {
     private struct Entry {
         let sequence: Int64
         let frame: ByteBuffer
+        /// The frame as an HTTP/1.1 chunk, when the hub made one.
+        let chunk: ByteBuffer?
     }
 
     private struct State {
@@ -102,7 +104,7 @@ final class SubscriberQueue: Sendable {
                 state.bytes = 0
                 return (.overflowed, state.waiter.take().map(Wake.reader))
             }
-            state.entries.append(Entry(sequence: update.sequence, frame: update.frame))
+            state.entries.append(Entry(sequence: update.sequence, frame: update.frame, chunk: update.chunk))
             state.bytes += size
             return (.queued, Self.wakeForNewFrames(&state))
         }
@@ -114,12 +116,13 @@ final class SubscriberQueue: Sendable {
         return offer
     }
 
-    /// Queues a heartbeat comment if nothing was written since `idleSince` and nothing waits.
-    func offerHeartbeat(_ frame: ByteBuffer, ifIdleSince idleSince: ContinuousClock.Instant) {
+    /// Queues a heartbeat comment (`frame`, and it as an HTTP/1.1 `chunk`) if nothing was written
+    /// since `idleSince` and nothing waits.
+    func offerHeartbeat(_ frame: ByteBuffer, chunk: ByteBuffer? = nil, ifIdleSince idleSince: ContinuousClock.Instant) {
         let wake = state.withLock { state -> Wake? in
             guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
             // Never dropped as already replayed: a heartbeat has no place in the update order.
-            state.entries.append(Entry(sequence: .max, frame: frame))
+            state.entries.append(Entry(sequence: .max, frame: frame, chunk: chunk))
             state.bytes += frame.readableBytes
             state.lastActivity = .now
             return Self.wakeForNewFrames(&state)
@@ -199,35 +202,49 @@ final class SubscriberQueue: Sendable {
     /// Takes every queued frame whose sequence is above `skipping`, joined in one buffer; `.ended`
     /// once the queue ended with nothing left, `nil` when there is nothing yet.
     func take(after skipping: Int64) -> Batch? {
-        state.withLock { state -> Batch? in
+        switch takeEntries(after: skipping) {
+        case .none(let ending): ending.map { .ended($0) }
+        case .one(let entry): .frames(entry.frame)
+        case .many(let frames): .frames(frames)
+        }
+    }
+
+    /// Takes every queued frame whose sequence is above `skipping`, framed as one HTTP/1.1 chunk,
+    /// with the size of the frames alone; `nil` when there is none.
+    func takeChunk(after skipping: Int64) -> (chunk: ByteBuffer, eventBytes: Int)? {
+        switch takeEntries(after: skipping) {
+        case .none: nil
+        case .one(let entry): (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes)
+        case .many(let frames): (SubscriberStreamHandler.chunk(of: frames), frames.readableBytes)
+        }
+    }
+
+    private enum Taken {
+        case none(Ending?)
+        /// One frame, the usual case: its bytes as they are, shared with every subscriber.
+        case one(Entry)
+        case many(ByteBuffer)
+    }
+
+    private func takeEntries(after skipping: Int64) -> Taken {
+        state.withLock { state -> Taken in
             state.writeScheduled = false
+            defer {
+                state.entries.removeAll(keepingCapacity: true)
+                state.bytes = 0
+            }
             // Every entry is checked, not only the first: a heartbeat may sit before an update
             // that was already sent from history.
-            var single: ByteBuffer?
-            var batch: ByteBuffer?
-            for entry in state.entries where entry.sequence > skipping {
-                var frame = entry.frame
-                if var joined = batch {
-                    batch = nil  // keeps `joined` uniquely referenced, so it grows in place
-                    joined.writeBuffer(&frame)
-                    batch = joined
-                } else if var first = single {
-                    var joined = ByteBuffer()
-                    joined.reserveCapacity(state.bytes)
-                    joined.writeBuffer(&first)
-                    joined.writeBuffer(&frame)
-                    batch = joined
-                } else {
-                    single = frame
-                }
-            }
-            state.entries.removeAll(keepingCapacity: true)
-            state.bytes = 0
-            guard let frames = batch ?? single else {
-                return state.ending.map { .ended($0) }
-            }
+            var eligible = state.entries.lazy.filter { $0.sequence > skipping }.makeIterator()
+            guard let first = eligible.next() else { return .none(state.ending) }
             state.lastActivity = .now
-            return .frames(frames)
+            guard let second = eligible.next() else { return .one(first) }
+            var joined = ByteBuffer()
+            joined.reserveCapacity(state.bytes)
+            joined.writeImmutableBuffer(first.frame)
+            joined.writeImmutableBuffer(second.frame)
+            while let entry = eligible.next() { joined.writeImmutableBuffer(entry.frame) }
+            return .many(joined)
         }
     }
 }

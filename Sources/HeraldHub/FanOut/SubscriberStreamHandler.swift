@@ -12,8 +12,6 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private static let chunkEnd = ByteBuffer(string: "\r\n")
-
     private var context: ChannelHandlerContext?
     /// Called on the event loop when the connection becomes writable again.
     var onWritable: () -> Void = {}
@@ -33,14 +31,19 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
         context.fireChannelWritabilityChanged()
     }
 
-    /// Writes `payload` as one chunk and flushes.
-    func writeChunk(_ payload: ByteBuffer) {
-        guard let context, payload.readableBytes > 0 else { return }
-        var header = context.channel.allocator.buffer(capacity: 10)
-        header.writeString(String(payload.readableBytes, radix: 16))
-        header.writeStaticString("\r\n")
-        context.write(wrapOutboundOut(header), promise: nil)
-        context.write(wrapOutboundOut(payload), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(Self.chunkEnd), promise: nil)
+    /// Writes `chunk`, an HTTP/1.1 chunk, and flushes.
+    func writeChunk(_ chunk: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+    }
+
+    /// `payload` framed as one HTTP/1.1 chunk: its size in hexadecimal, CRLF, the payload, CRLF.
+    static func chunk(of payload: ByteBuffer) -> ByteBuffer {
+        var chunk = ByteBuffer()
+        chunk.reserveCapacity(payload.readableBytes + 20)
+        chunk.writeString(String(payload.readableBytes, radix: 16))
+        chunk.writeStaticString("\r\n")
+        chunk.writeImmutableBuffer(payload)
+        chunk.writeStaticString("\r\n")
+        return chunk
     }
 }

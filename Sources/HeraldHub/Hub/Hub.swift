@@ -56,7 +56,8 @@ public final class Hub: Service, Sendable {
         // Each event loop is asked once to write the whole batch to its subscribers.
         var writes = PendingWrites()
         defer { writes.schedule() }
-        for update in stored {
+        for var update in stored {
+            update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
             let (delivered, lagging) = registry.dispatch(update, writes: &writes)
             metrics.updatesPublished.increment()
             metrics.deliveries.increment(by: Int64(delivered))
@@ -182,10 +183,11 @@ public final class Hub: Service, Sendable {
                 // One sweep for every subscriber, twice per interval: a comment goes to each one
                 // that was sent nothing for at least the interval.
                 let frame = ByteBuffer(string: ":\n")
+                let chunk = SubscriberStreamHandler.chunk(of: frame)
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval / 2)
                     let idleSince = ContinuousClock.now - interval
-                    for subscriber in registry.subscribers { subscriber.queue.offerHeartbeat(frame, ifIdleSince: idleSince) }
+                    for subscriber in registry.subscribers { subscriber.queue.offerHeartbeat(frame, chunk: chunk, ifIdleSince: idleSince) }
                 }
             }
         }

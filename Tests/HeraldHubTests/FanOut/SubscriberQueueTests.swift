@@ -28,6 +28,25 @@ import Testing
         #expect(frames(await queue.next(after: 5)) == ":\nlive")
     }
 
+    @Test func framesTakenForAConnectionAreOneHTTPChunk() {
+        let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
+        // One frame: the chunk the hub made for it, shared by every subscriber, is taken as it is.
+        var single = update(1, "data: x\n\n")
+        single.chunk = ByteBuffer(string: "made by the hub")
+        _ = queue.offer(single)
+        let taken = queue.takeChunk(after: 0)
+        #expect(taken.map { String(buffer: $0.chunk) } == "made by the hub")
+        #expect(taken?.eventBytes == 9)
+        // Several: joined in one chunk, its size in hexadecimal (0x1a = 26 bytes).
+        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now + .seconds(1))
+        _ = queue.offer(update(2, "data: replayed already\n\n"))
+        _ = queue.offer(update(3, "data: abcdefghijklmnop\n\n"))
+        let joined = queue.takeChunk(after: 2)
+        #expect(joined.map { String(buffer: $0.chunk) } == "1a\r\n:\ndata: abcdefghijklmnop\n\n\r\n")
+        #expect(joined?.eventBytes == 26)
+        #expect(queue.takeChunk(after: 2) == nil)
+    }
+
     @Test func overflowEndsTheSubscriberAsLaggingAndEmptiesItsQueue() async {
         let queue = SubscriberQueue(maximumUpdates: 2, maximumBytes: 1 << 20)
         #expect(queue.offer(update(1, "a")) == .queued)
