@@ -18,6 +18,8 @@ final class SubscriberQueue: Sendable {
         case writeTimeout
         /// The hub is shutting down.
         case hubShutdown
+        /// The client closed its connection.
+        case clientClosed
     }
 
     /// What became of an offered update.

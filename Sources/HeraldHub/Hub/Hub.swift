@@ -90,13 +90,14 @@ public final class Hub: Service, Sendable {
         connection: (any Channel)? = nil
     ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
+        let queue = SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes)
         let subscriber = Subscriber(
             id: UpdateIDGenerator.next(),
             selectors: selectors.selectors(topics),
             authorizedSelectors: selectors.selectors(claims?.mercure?.subscribe ?? []),
             payload: claims?.mercure?.payload,
-            queue: SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes),
-            closer: ServerSentEventStreamCloser(writingOn: connection.map { EventLoopTaskExecutor($0.eventLoop) })
+            queue: queue,
+            closer: connection.map { Self.closer(ending: queue, closing: $0) } ?? ServerSentEventStreamCloser()
         )
         // Registered before history is read: an update stored after the read arrives live, one stored
         // before is in the history, and live copies of those are skipped by sequence number.
@@ -127,6 +128,23 @@ public final class Hub: Service, Sendable {
         } catch {
             lease.close(announce: false)
             throw error
+        }
+    }
+
+    /// A closer that stops a subscriber's stream through its queue, so the stream is written on the
+    /// response's own task, with no task of its own per subscriber.
+    private static func closer(ending queue: SubscriberQueue, closing connection: any Channel) -> ServerSentEventStreamCloser {
+        ServerSentEventStreamCloser { reason in
+            switch reason {
+            case .clientClosed:
+                queue.end(.clientClosed)
+            case .gracefulShutdown:
+                queue.end(.hubShutdown)
+            case .sourceFailed:
+                // Dropped (lagging): a write may be waiting on a client that stopped reading.
+                queue.end(.lagging)
+                connection.close(promise: nil)
+            }
         }
     }
 

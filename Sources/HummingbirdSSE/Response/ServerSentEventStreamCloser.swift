@@ -6,8 +6,11 @@ import Synchronization
 /// A server that drops slow subscribers calls ``close(because:)`` when one falls too far behind.
 /// Pass it to ``HummingbirdCore/Response/serverSentEvents(encodedFrames:for:configuration:headers:closer:)``.
 public final class ServerSentEventStreamCloser: Sendable {
-    enum Reason: Sendable {
+    /// Why a response's writing is stopped.
+    public enum Reason: Sendable {
+        /// The client closed its side of the connection.
         case clientClosed
+        /// ``close(because:)`` was called, or the event source threw: the connection is closed.
         case sourceFailed(any Error)
         /// The server shuts down gracefully: the response is finished after the writing stops.
         case gracefulShutdown
@@ -21,14 +24,29 @@ public final class ServerSentEventStreamCloser: Sendable {
 
     private let state = Mutex(State())
     private let writingExecutor: (any TaskExecutor)?
+    private let interrupt: (@Sendable (Reason) -> Void)?
 
-    /// Creates a closer for one response.
+    /// Creates a closer for one response, which runs the writing in a task of its own and stops it by
+    /// cancelling that task.
     ///
     /// - Parameter executor: Where the task writing the response runs, if not on the global
     ///   executor. An ``EventLoopTaskExecutor`` of the connection's event loop saves a hop between
     ///   threads on every write.
     public init(writingOn executor: (any TaskExecutor)? = nil) {
         self.writingExecutor = executor
+        self.interrupt = nil
+    }
+
+    /// Creates a closer for one response, which runs the writing on the response's own task (no
+    /// task of its own, whose memory would stay for as long as the stream lasts) and stops it by
+    /// calling `interrupt` once, with the first reason.
+    ///
+    /// `interrupt` must make the writing return soon: end the events' source, and for
+    /// ``Reason/sourceFailed(_:)`` close the connection, since a write may be waiting on a client
+    /// that stopped reading.
+    public init(interruptingWith interrupt: @escaping @Sendable (Reason) -> Void) {
+        self.writingExecutor = nil
+        self.interrupt = interrupt
     }
 
     /// Closes the response's connection; the body ends with `error`. Calling it before the response
@@ -39,11 +57,16 @@ public final class ServerSentEventStreamCloser: Sendable {
 
     /// Stops the running operation (a blocked write included); the first reason given wins.
     func fire(_ reason: Reason) {
-        let operation = state.withLock { state -> Task<Void, any Error>? in
-            if state.reason == nil { state.reason = reason }
-            return state.operation
+        let (operation, isFirst) = state.withLock { state -> (Task<Void, any Error>?, Bool) in
+            let isFirst = state.reason == nil
+            if isFirst { state.reason = reason }
+            return (state.operation, isFirst)
         }
-        operation?.cancel()
+        if let interrupt {
+            if isFirst { interrupt(reason) }
+        } else {
+            operation?.cancel()
+        }
     }
 
     /// Runs `operation` until it returns or ``fire(_:)`` is called.
@@ -51,6 +74,14 @@ public final class ServerSentEventStreamCloser: Sendable {
     /// - Throws: What `operation` throws; on `.sourceFailed(error)`, `error`; on `.clientClosed`,
     ///   `CancellationError`.
     func run(_ operation: () async throws -> Void) async throws {
+        if interrupt != nil {
+            do {
+                try await operation()
+            } catch {
+                throw self.reasonError ?? error
+            }
+            return
+        }
         try await withoutActuallyEscaping(operation) { operation in
             // The operation is awaited before this function returns, so it does not outlive what it
             // captures. It runs in a task of its own (one per response, not a group of two) so that
