@@ -16,18 +16,23 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     /// Called on the event loop when the connection becomes writable again.
     var onWritable: () -> Void = {}
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// The connection's writability, kept from its events rather than asked of the channel on
+    /// every write.
+    private(set) var isWritable = false
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        isWritable = context.channel.isWritable
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        isWritable = false
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { onWritable() }
+        isWritable = context.channel.isWritable
+        if isWritable { onWritable() }
         context.fireChannelWritabilityChanged()
     }
 
