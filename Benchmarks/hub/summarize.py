@@ -66,6 +66,9 @@ row("(a) load generator CPU, s", "a", "generatorCPUSeconds")
 row("(b) memory per idle subscriber, KB (round 1, fresh process)", "b", "serverRSSBytesPerSubscriber", scale=1 / 1000, bar="≤ 1.5×", first_only=True)
 row("(c) deliveries/s", "c", "deliveriesPerSecond", digits=0, bar="≥ 1.0×")
 row("(c) server CPU per delivery, µs", "c", "serverCPUMicrosecondsPerDelivery", digits=2, bar="≤ 1.0×")
+row("(c) of which in user space, µs", "c", "serverUserCPUMicrosecondsPerDelivery", digits=2)
+row("(a) server CPU per delivery, µs", "a", "serverCPUMicrosecondsPerDelivery", digits=2)
+row("(a) of which in user space, µs", "a", "serverUserCPUMicrosecondsPerDelivery", digits=2)
 lost = {server: sum(total(s, server, "lost") + total(s, server, "duplicated") for s in "abc") for server in ("nchan", "herald")}
 rows.append("| lost + duplicated, all runs | %d | %d | | 0 |" % (lost["nchan"], lost["herald"]))
 

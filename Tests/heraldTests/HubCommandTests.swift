@@ -91,6 +91,9 @@ import Testing
         #expect(report["duplicated"] as? Int == 0)
         #expect(report["reordered"] as? Int == 0)
         #expect((report["serverCPUSeconds"] as? Double ?? -1) >= 0)
+        let perDelivery = try #require(report["serverCPUMicrosecondsPerDelivery"] as? Double)
+        let userPerDelivery = try #require(report["serverUserCPUMicrosecondsPerDelivery"] as? Double)
+        #expect(userPerDelivery >= 0 && userPerDelivery <= perDelivery)
     }
 
     @Test func benchRefusesTargetsOutsideLoopback() async throws {

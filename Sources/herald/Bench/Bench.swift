@@ -183,6 +183,10 @@ struct Bench: AsyncParsableCommand {
         let expected = idle == nil ? expectedDeliveries(published: published) : 0
         let seconds = Double(end - runStart) / 1e9
         let serverCPU = serverBefore.flatMap { before in serverAfter.map { $0.cpuSeconds - before.cpuSeconds } }
+        let serverUserCPU = serverBefore.flatMap { before in serverAfter.map { $0.userSeconds - before.userSeconds } }
+        func perDelivery(_ seconds: Double?) -> Double? {
+            seconds.flatMap { all.received > 0 ? $0 * 1e6 / Double(all.received) : nil }
+        }
         var result = BenchReport(
             label: label,
             subscribers: subscribers,
@@ -202,7 +206,8 @@ struct Bench: AsyncParsableCommand {
             publishErrors: publishErrors,
             publishConnections: publishConnections,
             serverCPUSeconds: serverCPU,
-            serverCPUMicrosecondsPerDelivery: serverCPU.flatMap { all.received > 0 ? $0 * 1e6 / Double(all.received) : nil },
+            serverCPUMicrosecondsPerDelivery: perDelivery(serverCPU),
+            serverUserCPUMicrosecondsPerDelivery: perDelivery(serverUserCPU),
             serverRSSBytes: serverAfter?.residentBytes,
             serverRSSBytesPerSubscriber: nil,
             generatorCPUSeconds: ownBefore.flatMap { before in ownAfter.map { $0.cpuSeconds - before.cpuSeconds } }

@@ -21,6 +21,8 @@ struct BenchReport: Codable, Sendable {
     var publishConnections: Int
     var serverCPUSeconds: Double?
     var serverCPUMicrosecondsPerDelivery: Double?
+    /// Of the server's CPU per delivery, the part in user space (the rest is the kernel's).
+    var serverUserCPUMicrosecondsPerDelivery: Double?
     var serverRSSBytes: Int?
     var serverRSSBytesPerSubscriber: Double?
     var generatorCPUSeconds: Double?
@@ -56,7 +58,11 @@ struct BenchReport: Codable, Sendable {
             rows.append(("latency p50 / p90 / p99 / max", ["p50", "p90", "p99", "max"].map { number(latencyMilliseconds[$0]) + " ms" }.joined(separator: " / ")))
         }
         if let serverCPUSeconds {
-            rows.append(("server CPU", "\(number(serverCPUSeconds, 2)) s, \(number(serverCPUMicrosecondsPerDelivery, 2)) µs per delivery"))
+            rows.append((
+                "server CPU",
+                "\(number(serverCPUSeconds, 2)) s, \(number(serverCPUMicrosecondsPerDelivery, 2)) µs per delivery "
+                    + "(\(number(serverUserCPUMicrosecondsPerDelivery, 2)) µs of it in user space)"
+            ))
         }
         if let serverRSSBytes {
             rows.append(("server RSS", "\(serverRSSBytes / 1024) KiB" + (serverRSSBytesPerSubscriber.map { ", \(number($0 / 1024)) KiB per subscriber" } ?? "")))

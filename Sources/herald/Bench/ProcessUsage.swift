@@ -4,8 +4,12 @@ import Glibc
 
 /// CPU time and resident memory of a process, read from `/proc` (Linux).
 struct ProcessUsage: Sendable {
+    /// CPU seconds in user space.
+    let userSeconds: Double
+    /// CPU seconds in the kernel on the process's behalf (for a server: mostly its socket writes).
+    let systemSeconds: Double
     /// User plus system CPU seconds.
-    let cpuSeconds: Double
+    var cpuSeconds: Double { userSeconds + systemSeconds }
     /// Resident set size, in bytes.
     let residentBytes: Int
 
@@ -20,7 +24,7 @@ struct ProcessUsage: Sendable {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let rssLine = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
         let kilobytes = rssLine.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
-        return ProcessUsage(cpuSeconds: (user + system) / ticks, residentBytes: kilobytes * 1024)
+        return ProcessUsage(userSeconds: user / ticks, systemSeconds: system / ticks, residentBytes: kilobytes * 1024)
     }
 
     /// This process's own usage.
