@@ -7,6 +7,7 @@ import JWTKit
 /// configured key only, and an unsigned token has no signature to verify.
 public struct TokenKey: Sendable {
     private let keys: JWTKeyCollection
+    private let verified = VerifiedTokenCache()
 
     /// A verifier for `key`. Throws when a PEM key cannot be read.
     public init(key: JWTKeyConfiguration) async throws(HubConfigurationError) {
@@ -42,8 +43,11 @@ public struct TokenKey: Sendable {
 
     /// The claims of `token`, or why it is refused.
     public func verify(_ token: String) async throws(AuthorizationError) -> MercureClaims {
+        if let claims = verified.claims(of: token) { return claims }
         do {
-            return try await keys.verify(token, as: MercureClaims.self)
+            let claims = try await keys.verify(token, as: MercureClaims.self)
+            verified.insert(claims, for: token)
+            return claims
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
             throw .expiredToken
         } catch {

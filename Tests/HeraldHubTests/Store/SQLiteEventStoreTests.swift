@@ -1,5 +1,5 @@
 import Foundation
-import HeraldHub
+@testable import HeraldHub
 import NIOCore
 import Testing
 
@@ -74,5 +74,15 @@ import Testing
             #expect(try await store.trim(maximumCount: nil, maximumAge: .seconds(1)) == 1)
             #expect(try await store.updates(after: 0, through: .max, limit: 100).map(\.id) == ["new"])
         }
+    }
+}
+
+@Suite struct TopicsColumnTests {
+    @Test func topicsAreWrittenAsAJSONArrayThatReadsBack() throws {
+        let topics = ["https://example.com/books/1", #"quote " and backslash \"#, "tab\tnew line\ncontrol \u{1}", "non-ASCII é ✓ 🎉", ""]
+        let json = SQLiteEventStore.encodeTopics(topics)
+        #expect(try SQLiteEventStore.decodeTopics(json) == topics)
+        #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] == topics)
+        #expect(SQLiteEventStore.encodeTopics([]) == "[]")
     }
 }
