@@ -83,7 +83,8 @@ d = runs("d", "herald")
 d_line = ""
 if d:
     run = d[0]
-    d_line = ("(d) Herald with %s idle subscribers: %d connected in %.1f s, %s KB per subscriber."
+    d_line = ("(d) Herald with %s idle subscribers: %d connected in %.1f s, %s KB per subscriber (in the process "
+              "that ran the rounds above, so part of the memory is reused rather than new)."
               % (format(run["subscribers"], ","), run["connected"], run["connectSeconds"],
                  fmt((run.get("serverRSSBytesPerSubscriber") or 0) / 1000)))
 
