@@ -35,4 +35,17 @@ import Testing
             #expect(await server.subscriberCount() == 1)
         }
     }
+
+    @Test func clientThatLeavesAnIdleStreamIsUnregisteredWithoutAnyWrite() async throws {
+        // No heartbeats and no updates: only the client's closing tells the hub it left.
+        try await HubTestServer.with(configure: { $0.heartbeatInterval = nil; $0.subscriptionEvents = false }) { server in
+            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: server.port).get()
+            try await client.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            try await waitUntil { await server.subscriberCount() == 1 }
+            try await client.close()
+            try await waitUntil { await server.subscriberCount() == 0 }
+            #expect(await server.metric("herald_subscribers_connected") == 0)
+        }
+    }
 }
