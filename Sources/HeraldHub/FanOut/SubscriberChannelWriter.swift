@@ -38,8 +38,16 @@ final class SubscriberChannelWriter: Sendable {
             queue.writeDeferred()
             return
         }
-        guard let (chunk, eventBytes) = queue.takeChunk(after: skipping) else { return }
+        // An empty chunk would end the response's body: there is always an event or a comment.
+        guard let (chunk, eventBytes) = queue.takeChunk(after: skipping), eventBytes > 0 else { return }
         bytesSent.increment(by: Int64(eventBytes))
         handler.writeChunk(chunk)
+    }
+
+    /// On the event loop, once the stream ended: lets go of the handler and the queue, which refer
+    /// back to this writer, so that none of them outlives the subscription.
+    func detach() {
+        handler.value.onWritable = {}
+        queue.stopWritingDirectly()
     }
 }

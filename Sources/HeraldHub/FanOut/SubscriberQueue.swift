@@ -148,6 +148,11 @@ final class SubscriberQueue: Sendable {
         wake?()
     }
 
+    /// Forgets the writer, once the stream ended.
+    func stopWritingDirectly() {
+        state.withLock { $0.writer = nil }
+    }
+
     /// The writer found the connection unwritable: it writes again when the connection drains,
     /// and the next offer asks it again.
     func writeDeferred() {

@@ -106,7 +106,10 @@ extension SubscriptionFrames.AsyncIterator {
         }.get()
         guard let writer = writer ?? nil else { return false }
         let ending = await queue.ending()
-        try? await connection.eventLoop.submit { writer.writeQueuedFrames(evenIfUnwritable: true) }.get()
+        try? await connection.eventLoop.submit {
+            writer.writeQueuedFrames(evenIfUnwritable: true)
+            writer.detach()
+        }.get()
         lease.close()
         if ending == .lagging { throw SubscriberLagging() }
         return true
