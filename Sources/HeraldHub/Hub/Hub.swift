@@ -82,7 +82,7 @@ public final class Hub: Service, Sendable {
     ///   - claims: The subscriber's verified token claims, or `nil` for an anonymous subscriber.
     ///   - lastEventID: Where to resume: an update id, `earliest` for all history, or `nil` for live only.
     ///   - connection: The subscriber's connection, if the server gives it: live updates are then
-    ///     written to it from its event loop, and the stream's task runs there.
+    ///     written to it from its event loop, and the stream is stopped through its queue.
     func subscribe(
         topics: [String],
         claims: MercureClaims?,

@@ -23,17 +23,11 @@ public final class ServerSentEventStreamCloser: Sendable {
     }
 
     private let state = Mutex(State())
-    private let writingExecutor: (any TaskExecutor)?
     private let interrupt: (@Sendable (Reason) -> Void)?
 
     /// Creates a closer for one response, which runs the writing in a task of its own and stops it by
     /// cancelling that task.
-    ///
-    /// - Parameter executor: Where the task writing the response runs, if not on the global
-    ///   executor. An ``EventLoopTaskExecutor`` of the connection's event loop saves a hop between
-    ///   threads on every write.
-    public init(writingOn executor: (any TaskExecutor)? = nil) {
-        self.writingExecutor = executor
+    public init() {
         self.interrupt = nil
     }
 
@@ -45,7 +39,6 @@ public final class ServerSentEventStreamCloser: Sendable {
     /// ``Reason/sourceFailed(_:)`` close the connection, since a write may be waiting on a client
     /// that stopped reading.
     public init(interruptingWith interrupt: @escaping @Sendable (Reason) -> Void) {
-        self.writingExecutor = nil
         self.interrupt = interrupt
     }
 
@@ -87,7 +80,7 @@ public final class ServerSentEventStreamCloser: Sendable {
             // captures. It runs in a task of its own (one per response, not a group of two) so that
             // `fire` can cancel it.
             let escaped = UncheckedSendableOperation(operation: operation)
-            let task = Task(executorPreference: writingExecutor) { try await escaped.operation() }
+            let task = Task { try await escaped.operation() }
             let firedAlready = state.withLock { state -> Bool in
                 state.operation = task
                 return state.reason != nil
