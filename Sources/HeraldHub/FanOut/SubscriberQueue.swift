@@ -86,14 +86,6 @@ final class SubscriberQueue: Sendable {
         self.maximumBytes = maximumBytes
     }
 
-    /// Queues `update` for writing, without waiting.
-    func offer(_ update: StoredUpdate) -> Offer {
-        var writes = PendingWrites()
-        let offer = offer(update, writes: &writes)
-        writes.schedule()
-        return offer
-    }
-
     /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
     /// for the caller to schedule.
     func offer(_ update: StoredUpdate, writes: inout PendingWrites) -> Offer {

@@ -2,6 +2,15 @@
 import NIOCore
 import Testing
 
+extension SubscriberQueue {
+    /// Offers `update` as the hub's dispatch does: these queues have no writer, so nothing is scheduled.
+    fileprivate func offer(_ update: StoredUpdate) -> Offer {
+        var writes = PendingWrites()
+        defer { writes.schedule() }
+        return offer(update, writes: &writes)
+    }
+}
+
 @Suite struct SubscriberQueueTests {
     private func update(_ sequence: Int64, _ text: String) -> StoredUpdate {
         StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
