@@ -60,6 +60,10 @@ final class PublishBatcher: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let stored = try await operation(batch.map(\.pending))
+                // One answer per publish, or none: a short answer would leave publishers waiting forever.
+                guard stored.count == batch.count else {
+                    throw EventStoreError("the store answered \(stored.count) updates for a batch of \(batch.count)")
+                }
                 for (waiting, update) in zip(batch, stored) { waiting.continuation.resume(returning: update) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }
