@@ -14,8 +14,8 @@ struct TokenExtractor: Sendable {
     /// A cookie on a POST is returned only when the request's `Origin` (or else the origin of its
     /// `Referer`) is a publish origin: a browser sends cookies with cross-site form posts, so without
     /// that check any site could publish as a logged-in user.
-    func token(of request: Request, query: FormFields) throws(AuthorizationError) -> String? {
-        if let header = request.headers[.authorization] {
+    func token(of request: HTTPRequest, query: FormFields) throws(AuthorizationError) -> String? {
+        if let header = request.headerFields[.authorization] {
             let prefix = "Bearer "
             guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix.lowercased() else {
                 throw .invalidToken("the Authorization header must be 'Bearer <JWT>'")
@@ -23,9 +23,9 @@ struct TokenExtractor: Sendable {
             return String(header.dropFirst(prefix.count)).trimmingSpaces
         }
         if let token = query.first("authorization") { return token }
-        guard let cookie = request.cookies[cookieName]?.value, !cookie.isEmpty else { return nil }
+        guard let cookie = Cookies(from: request.headerFields[values: .cookie])[cookieName]?.value, !cookie.isEmpty else { return nil }
         if request.method == .post {
-            let origin = request.headers[.origin] ?? request.headers[.referer].flatMap(Self.origin(ofURL:))
+            let origin = request.headerFields[.origin] ?? request.headerFields[.referer].flatMap(Self.origin(ofURL:))
             guard let origin, publishOrigins.contains(where: { $0 == "*" || $0 == origin }) else {
                 throw .originNotAllowed(origin)
             }

@@ -6,38 +6,69 @@ import Prometheus
 ///
 /// The queue still bounds what waits: frames are taken only while the connection is writable, so a
 /// client that stops reading leaves them queued until the queue overflows and the subscriber is
-/// dropped as lagging. The writes are chunks of the response the stream's task began, which stays
-/// suspended until the subscription ends and then finishes the response.
+/// dropped as lagging.
 final class SubscriberChannelWriter: Sendable {
+    /// Who ends the response once the queue has ended.
+    enum EndOfStream: Sendable {
+        /// The task that began the response waits for the queue's ending and finishes the response.
+        case byTheStreamTask
+        /// The writer does, and closes the connection: no task waits for a stream served this way.
+        /// The lease is closed then, unregistering the subscriber.
+        case byTheWriter(SubscriptionLease)
+    }
+
     let eventLoop: any EventLoop
     private let handler: NIOLoopBound<SubscriberStreamHandler>
     private let queue: SubscriberQueue
     /// Frames up to this sequence number were sent from history already.
     private let skipping: Int64
     private let bytesSent: Counter
+    private let endOfStream: EndOfStream
 
     /// A writer through `handler`, which must be in the connection's pipeline; call on its event loop.
-    init(handler: SubscriberStreamHandler, eventLoop: any EventLoop, queue: SubscriberQueue, skipping: Int64, bytesSent: Counter) {
+    init(
+        handler: SubscriberStreamHandler,
+        eventLoop: any EventLoop,
+        queue: SubscriberQueue,
+        skipping: Int64,
+        bytesSent: Counter,
+        endOfStream: EndOfStream = .byTheStreamTask
+    ) {
         self.eventLoop = eventLoop
         self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
         self.queue = queue
         self.skipping = skipping
         self.bytesSent = bytesSent
+        self.endOfStream = endOfStream
     }
 
-    /// Called from any thread once frames are queued: writes them on the event loop.
+    /// Called from any thread once frames are queued, or the queue ended: writes on the event loop.
     func scheduleWrite() {
         eventLoop.execute { self.writeQueuedFrames() }
     }
 
     /// On the event loop: writes every queued frame in one chunk, if the connection takes more
-    /// (or, when the stream is ending, whatever it holds).
+    /// (or, when the stream is ending, whatever it holds). A writer that ends the stream ends it
+    /// once the queue has ended.
     func writeQueuedFrames(evenIfUnwritable: Bool = false) {
         let handler = handler.value
+        if case .byTheWriter(let lease) = endOfStream, queue.hasEnded {
+            // What is still queued is bounded by the queue: written even to a connection that is not
+            // writable, then the response ends and the connection closes.
+            writeChunk(to: handler)
+            handler.endResponseAndClose()
+            detach()
+            lease.close()
+            return
+        }
         guard evenIfUnwritable || handler.isWritable else {
             queue.writeDeferred()
             return
         }
+        writeChunk(to: handler)
+    }
+
+    private func writeChunk(to handler: SubscriberStreamHandler) {
         // An empty chunk would end the response's body: there is always an event or a comment.
         guard let (chunk, eventBytes) = queue.takeChunk(after: skipping), eventBytes > 0 else { return }
         bytesSent.increment(by: Int64(eventBytes))
@@ -47,7 +78,9 @@ final class SubscriberChannelWriter: Sendable {
     /// On the event loop, once the stream ended: lets go of the handler and the queue, which refer
     /// back to this writer, so that none of them outlives the subscription.
     func detach() {
-        handler.value.onWritable = {}
+        let handler = handler.value
+        handler.onWritable = {}
+        handler.onConnectionEnding = nil
         queue.stopWritingDirectly()
     }
 }

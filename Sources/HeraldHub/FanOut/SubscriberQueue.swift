@@ -96,7 +96,8 @@ final class SubscriberQueue: Sendable {
                 state.ending = .lagging
                 state.entries = []
                 state.bytes = 0
-                return (.overflowed, state.waiter.take().map(Wake.reader))
+                // Whoever ends the stream learns of it: the waiting task, or else the writer.
+                return (.overflowed, state.waiter.take().map(Wake.reader) ?? state.writer.map(Wake.writer))
             }
             state.entries.append(Entry(sequence: update.sequence, frame: update.frame, chunk: update.chunk))
             state.bytes += size
@@ -135,7 +136,7 @@ final class SubscriberQueue: Sendable {
     func writeDirectly(with writer: SubscriberChannelWriter) {
         let wake = state.withLock { state -> Wake? in
             state.writer = writer
-            return state.entries.isEmpty ? nil : Self.wakeForNewFrames(&state)
+            return state.entries.isEmpty && state.ending == nil ? nil : Self.wakeForNewFrames(&state)
         }
         wake?()
     }
@@ -164,11 +165,19 @@ final class SubscriberQueue: Sendable {
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
     /// The first ending wins.
     func end(_ ending: Ending) {
-        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
-            if state.ending == nil { state.ending = ending }
-            return state.waiter.take()
+        let (waiter, writer) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?) in
+            guard state.ending == nil else { return (state.waiter.take(), nil) }
+            state.ending = ending
+            return (state.waiter.take(), state.writer)
         }
         waiter?.resume()
+        // A writer that ends the stream itself learns of the ending here.
+        writer?.scheduleWrite()
+    }
+
+    /// Whether the queue has ended (what it still holds can be taken).
+    var hasEnded: Bool {
+        state.withLock { $0.ending != nil }
     }
 
     /// Waits until something is queued or the queue ends, then takes every queued frame whose

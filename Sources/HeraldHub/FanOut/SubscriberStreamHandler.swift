@@ -1,20 +1,23 @@
 import NIOCore
 
 /// Sits next to the socket of a live subscriber's connection: writes the stream's frames as HTTP/1.1
-/// chunks of the response already begun, below hummingbird's HTTP handlers, and tells the writer when
-/// the connection drains after it held frames back.
+/// chunks of the response already begun, below the HTTP handlers, and tells the writer when the
+/// connection drains after it held frames back.
 ///
 /// Below the HTTP handlers, because a delivery then costs one write into the socket's buffer rather
-/// than a pass through each of them. The framing matches the response's: hummingbird's HTTP/1 server
-/// sends a streamed body chunked (its responses are HTTP/1.1 and carry no `Content-Length`), and the
-/// hub checks that the pipeline has that encoder before going this way.
+/// than a pass through each of them. The framing matches the response's: its head was sent without
+/// a `Content-Length`, which HTTP/1.1 streams chunked (hummingbird's HTTP/1 server does the same).
 final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var context: ChannelHandlerContext?
+    private var responseEnded = false
     /// Called on the event loop when the connection becomes writable again.
     var onWritable: () -> Void = {}
+    /// Set when nothing else watches the connection: called when the client leaves
+    /// (`.clientClosed`) or the server asks its connections to wind down (`.hubShutdown`).
+    var onConnectionEnding: ((SubscriberQueue.Ending) -> Void)?
 
     /// The connection's writability, kept from its events rather than asked of the channel on
     /// every write.
@@ -36,9 +39,36 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
         context.fireChannelWritabilityChanged()
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        onConnectionEnding?(.clientClosed)
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let onConnectionEnding {
+            switch event {
+            case ChannelEvent.inputClosed: onConnectionEnding(.clientClosed)
+            case is ChannelShouldQuiesceEvent: onConnectionEnding(.hubShutdown)
+            default: break
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     /// Writes `chunk`, an HTTP/1.1 chunk, and flushes.
     func writeChunk(_ chunk: ByteBuffer) {
+        guard !responseEnded else { return }
         context?.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+    }
+
+    /// Writes the last chunk, which ends the response, and closes the connection once it is sent.
+    func endResponseAndClose() {
+        guard !responseEnded, let context else { return }
+        responseEnded = true
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "0\r\n\r\n"))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     /// `payload` framed as one HTTP/1.1 chunk: its size in hexadecimal, CRLF, the payload, CRLF.

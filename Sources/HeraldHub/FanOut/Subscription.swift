@@ -46,32 +46,14 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
         var triedWritingDirectly = false
 
         mutating func next() async throws -> ByteBuffer? {
-            let hub = lease.hub
-            let subscriber = lease.subscriber
-            while let cursor = historyCursor {
-                let page = try await hub.store.updates(after: cursor, through: historyThrough, limit: SubscriptionFrames.historyPageSize)
-                guard let last = page.last else {
-                    historyCursor = nil
-                    break
-                }
-                historyCursor = last.sequence
-                var batch = ByteBuffer()
-                for update in page where subscriber.wants(update) {
-                    var frame = update.frame
-                    batch.writeBuffer(&frame)
-                }
-                if batch.readableBytes > 0 {
-                    hub.metrics.bytesSent.increment(by: Int64(batch.readableBytes))
-                    return batch
-                }
-            }
+            if let batch = try await nextHistoryBatch() { return batch }
             if let connection, !triedWritingDirectly {
                 triedWritingDirectly = true
                 if try await writeLiveUpdates(to: connection) { return nil }
             }
-            switch await subscriber.queue.next(after: historyThrough) {
+            switch await lease.subscriber.queue.next(after: historyThrough) {
             case .frames(let batch):
-                hub.metrics.bytesSent.increment(by: Int64(batch.readableBytes))
+                lease.hub.metrics.bytesSent.increment(by: Int64(batch.readableBytes))
                 return batch
             case .ended(.lagging):
                 lease.close()
@@ -80,6 +62,52 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
                 lease.close()
                 return nil
             }
+        }
+
+        /// The next page of history the subscriber wants, as one buffer; `nil` once history is sent.
+        mutating func nextHistoryBatch() async throws -> ByteBuffer? {
+            let hub = lease.hub
+            while let cursor = historyCursor {
+                let page = try await hub.store.updates(after: cursor, through: historyThrough, limit: SubscriptionFrames.historyPageSize)
+                guard let last = page.last else {
+                    historyCursor = nil
+                    break
+                }
+                historyCursor = last.sequence
+                var batch = ByteBuffer()
+                for update in page where lease.subscriber.wants(update) {
+                    var frame = update.frame
+                    batch.writeBuffer(&frame)
+                }
+                if batch.readableBytes > 0 {
+                    hub.metrics.bytesSent.increment(by: Int64(batch.readableBytes))
+                    return batch
+                }
+            }
+            return nil
+        }
+
+        /// Once history is sent, on the connection's event loop: adds a ``SubscriberStreamHandler``
+        /// next to the socket and hands the live updates to a writer through it.
+        func startWritingLive(on connection: any Channel, endOfStream: SubscriberChannelWriter.EndOfStream) throws -> SubscriberChannelWriter {
+            let handler = SubscriberStreamHandler()
+            try connection.pipeline.syncOperations.addHandler(handler, position: .first)
+            let queue = lease.subscriber.queue
+            let writer = SubscriberChannelWriter(
+                handler: handler,
+                eventLoop: connection.eventLoop,
+                queue: queue,
+                skipping: historyThrough,
+                bytesSent: lease.hub.metrics.bytesSent,
+                endOfStream: endOfStream
+            )
+            handler.onWritable = { writer.writeQueuedFrames() }
+            if case .byTheWriter = endOfStream {
+                handler.onConnectionEnding = { queue.end($0) }
+                if !connection.isActive { queue.end(.clientClosed) }
+            }
+            queue.writeDirectly(with: writer)
+            return writer
         }
     }
 }
@@ -91,18 +119,10 @@ extension SubscriptionFrames.AsyncIterator {
     /// (not HTTP/1, or already gone): the task then writes the live updates itself.
     fileprivate func writeLiveUpdates(to connection: any Channel) async throws -> Bool {
         let queue = lease.subscriber.queue
-        let skipping = historyThrough
-        let bytesSent = lease.hub.metrics.bytesSent
         // On the event loop, after every write of the stream so far, and before the first direct one.
         let writer = try? await connection.eventLoop.submit { () -> SubscriberChannelWriter? in
-            let pipeline = connection.pipeline.syncOperations
-            guard (try? pipeline.handler(type: HTTPResponseEncoder.self)) != nil else { return nil }
-            let handler = SubscriberStreamHandler()
-            try pipeline.addHandler(handler, position: .first)
-            let writer = SubscriberChannelWriter(handler: handler, eventLoop: connection.eventLoop, queue: queue, skipping: skipping, bytesSent: bytesSent)
-            handler.onWritable = { writer.writeQueuedFrames() }
-            queue.writeDirectly(with: writer)
-            return writer
+            guard (try? connection.pipeline.syncOperations.handler(type: HTTPResponseEncoder.self)) != nil else { return nil }
+            return try startWritingLive(on: connection, endOfStream: .byTheStreamTask)
         }.get()
         guard let writer = writer ?? nil else { return false }
         let ending = await queue.ending()

@@ -45,44 +45,63 @@ public struct MercureRoutes: Sendable {
     // MARK: - Subscribe
 
     private func subscribe(_ request: Request, connection: (any Channel)?) async -> Response {
-        let query = FormFields(Substring(request.uri.query ?? ""))
+        switch await openSubscription(request.head, connection: connection) {
+        case .refused(let status, let message):
+            return Self.error(status, message)
+        case .streaming(let subscription, let headers):
+            return Response.serverSentEvents(
+                encodedFrames: subscription.frames,
+                for: request,
+                // The hub sends heartbeats itself (one sweep for all subscribers), so the response's own
+                // heartbeat timer and task are left out.
+                configuration: .init(heartbeatInterval: nil, initialComment: "", pullsEventsOnWritingTask: true),
+                headers: headers,
+                closer: subscription.lease.subscriber.closer
+            )
+        }
+    }
+
+    /// What the hub answers a subscribe request.
+    enum SubscribeAnswer: Sendable {
+        /// An error response.
+        case refused(HTTPResponse.Status, String)
+        /// A stream, with the response headers it adds to those of every event stream.
+        case streaming(Subscription, HTTPFields)
+    }
+
+    /// Checks a subscribe request and, if it may subscribe, registers its subscriber: the part of
+    /// subscribing that is the same however the stream is then written.
+    func openSubscription(_ request: HTTPRequest, connection: (any Channel)?) async -> SubscribeAnswer {
+        let query = FormFields(Substring(Self.query(of: request)))
         let topics = query.values("topic")
-        guard !topics.isEmpty else { return Self.error(.badRequest, #"Missing "topic" parameter"#) }
+        guard !topics.isEmpty else { return .refused(.badRequest, #"Missing "topic" parameter"#) }
         guard topics.count <= Self.maximumTopics else {
-            return Self.error(.badRequest, "\(topics.count) topics given; at most \(Self.maximumTopics) are allowed")
+            return .refused(.badRequest, "\(topics.count) topics given; at most \(Self.maximumTopics) are allowed")
         }
         let claims: MercureClaims?
         do {
             claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: !hub.configuration.allowsAnonymousSubscribers)
         } catch {
-            return Self.error(error)
+            return .refused(error.status == 403 ? .forbidden : .unauthorized, error.description)
         }
         // The header wins over the query parameter, as Mercure says.
-        let lastEventID = request.headers[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
+        let lastEventID = request.headerFields[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
             ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
         let subscription: Subscription
         do {
             subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, connection: connection)
         } catch is HubShuttingDown {
-            return Self.error(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
+            return .refused(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {
             hub.logger.error("could not start a subscription", metadata: ["error": "\(error)"])
-            return Self.error(.internalServerError, "the hub could not read its history; try again")
+            return .refused(.internalServerError, "the hub could not read its history; try again")
         }
         var headers: HTTPFields = [
             .contentType: "text/event-stream",
             .cacheControl: "private, no-cache, no-store, must-revalidate, max-age=0",
         ]
         if let responseLastEventID = subscription.responseLastEventID { headers[.lastEventID] = responseLastEventID }
-        return Response.serverSentEvents(
-            encodedFrames: subscription.frames,
-            for: request,
-            // The hub sends heartbeats itself (one sweep for all subscribers), so the response's own
-            // heartbeat timer and task are left out.
-            configuration: .init(heartbeatInterval: nil, initialComment: "", pullsEventsOnWritingTask: true),
-            headers: headers,
-            closer: subscription.lease.subscriber.closer
-        )
+        return .streaming(subscription, headers)
     }
 
     // MARK: - Publish
@@ -91,7 +110,7 @@ public struct MercureRoutes: Sendable {
         let query = FormFields(Substring(request.uri.query ?? ""))
         let claims: MercureClaims?
         do {
-            claims = try await authorize(request, query: query, verifier: hub.publisherTokens, required: true)
+            claims = try await authorize(request.head, query: query, verifier: hub.publisherTokens, required: true)
         } catch {
             return Self.error(error)
         }
@@ -140,7 +159,7 @@ public struct MercureRoutes: Sendable {
         let query = FormFields(Substring(request.uri.query ?? ""))
         let path = Self.rawPath(of: request)
         do {
-            let claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: true)
+            let claims = try await authorize(request.head, query: query, verifier: hub.subscriberTokens, required: true)
             let allowed = hub.selectors.selectors(claims?.mercure?.subscribe ?? [])
             guard allowed.contains(where: { $0.matches(path) }) else {
                 throw AuthorizationError.forbidden("the token's mercure.subscribe does not cover \(path)")
@@ -190,13 +209,19 @@ public struct MercureRoutes: Sendable {
     // MARK: - Helpers
 
     /// The verified claims of the request's token; `nil` when it has none and none is `required`.
-    private func authorize(_ request: Request, query: FormFields, verifier: TokenKey, required: Bool) async throws(AuthorizationError) -> MercureClaims? {
+    private func authorize(_ request: HTTPRequest, query: FormFields, verifier: TokenKey, required: Bool) async throws(AuthorizationError) -> MercureClaims? {
         let extractor = TokenExtractor(cookieName: hub.configuration.cookieName, publishOrigins: hub.configuration.publishOrigins)
         guard let token = try extractor.token(of: request, query: query) else {
             if required { throw .missingToken }
             return nil
         }
         return try await verifier.verify(token)
+    }
+
+    /// The query of the request's target, without the `?`; empty when it has none.
+    private static func query(of request: HTTPRequest) -> Substring {
+        guard let path = request.path, let mark = path.firstIndex(of: "?") else { return "" }
+        return path[path.index(after: mark)...].prefix { $0 != "#" }
     }
 
     /// The request's path as sent, percent-escapes kept, so `%2F` inside a segment stays inside it.

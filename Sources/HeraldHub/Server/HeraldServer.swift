@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdSSE
 public import Logging
 public import ServiceLifecycle
@@ -40,13 +41,22 @@ public enum HeraldServer {
         // request carries. Left out otherwise: a middleware's frame stays in every subscriber's task.
         if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         // The seeds' streams send `Access-Control-Allow-Origin: *` so pages on other origins can read them.
-        router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.lastEventID, .cacheControl, .authorization, .contentType], allowMethods: [.get, .post]))
+        router.add(middleware: CrossOriginPolicy.middleware())
         router.get("/healthz") { _, _ in "ok" }
         configuration.demo.register(on: router)
-        if let hub { MercureRoutes(hub: hub).register(on: router) }
+        let serverName = "herald"
+        var server = HTTPServerBuilder.http1()
+        if let hub {
+            let routes = MercureRoutes(hub: hub)
+            routes.register(on: router)
+            // A connection that starts with a subscribe request is served by the hub itself.
+            let subscribers = DirectSubscriberStream(routes: routes, serverName: serverName)
+            server = HTTPServerBuilder { responder in HeraldHTTP1Channel(responder: responder, subscribers: subscribers) }
+        }
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "herald"),
+            server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -53,14 +53,7 @@ extension Response {
         headers: HTTPFields = [:],
         closer: ServerSentEventStreamCloser = ServerSentEventStreamCloser()
     ) -> Response where Frames.Element == ByteBuffer {
-        var fields: HTTPFields = [
-            .contentType: "text/event-stream; charset=utf-8",
-            .cacheControl: "no-cache",
-            .accelBuffering: "no",
-            // Hummingbird closes the connection once a watched response ends; saying so up front
-            // keeps HTTP clients from reusing a connection that is about to close.
-            .connection: "close",
-        ]
+        var fields = HTTPFields.serverSentEvents
         for field in headers {
             fields[field.name] = field.value
         }

@@ -1,0 +1,71 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Herald's HTTP/1.1 connections: hummingbird's, except that a connection whose first request
+/// subscribes to the hub is served by the hub from the connection's event loop, with no task left
+/// waiting on it (``FirstRequestRouter``, ``DirectSubscriberStream``).
+struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    /// A connection, and who serves it once its first request is read.
+    struct Connection: ServerChildChannelValue {
+        let channel: any Channel
+        let route: EventLoopFuture<FirstRequestRouter.Route>
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    /// Serves the subscribers taken from hummingbird.
+    let subscribers: DirectSubscriberStream
+
+    /// The pipeline of hummingbird's `HTTP1Channel`, with the router before its request handling.
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,  // NIOAsyncChannel handles pipelined requests
+                withErrorHandling: false,  // hummingbird answers malformed requests itself
+                withOutboundHeaderValidation: false,  // HTTPTypes validated the fields already
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: .init()
+            )
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            let route = channel.eventLoop.makePromise(of: FirstRequestRouter.Route.self)
+            let subscribers = self.subscribers
+            try pipeline.addHandler(
+                FirstRequestRouter(route: route, isSubscribeRequest: DirectSubscriberStream.isSubscribeRequest) { request, channel in
+                    subscribers.serve(request, on: channel)
+                }
+            )
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+            return Connection(channel: channel, route: route.futureResult)
+        }
+    }
+
+    /// Waits for the route; serves the connection with hummingbird if it is hummingbird's.
+    func handle(value connection: Connection, logger: Logger) async {
+        guard case .hummingbird? = try? await connection.route.get() else { return }
+        let channel = connection.channel
+        let asyncChannel = try? await channel.eventLoop.submit { () -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>? in
+            // A connection closed meanwhile would never tell hummingbird's handler it closed.
+            guard channel.isActive else { return nil }
+            let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(isOutboundHalfClosureEnabled: true)
+            )
+            if let context = try? channel.pipeline.syncOperations.context(handlerType: FirstRequestRouter.self),
+                let router = context.handler as? FirstRequestRouter
+            {
+                router.passOn(context: context)
+            }
+            return asyncChannel
+        }.get()
+        guard let asyncChannel = asyncChannel ?? nil else {
+            channel.close(promise: nil)
+            return
+        }
+        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+    }
+}

@@ -1,0 +1,51 @@
+import HeraldHub
+import Testing
+
+/// A connection whose first request subscribes is served by the hub from the connection's event
+/// loop; on the wire it looks as the router's streams do.
+@Suite struct DirectSubscriberStreamTests {
+    @Test func streamHasTheHeadersTheRouterWouldSend() async throws {
+        try await HubTestServer.with { server in
+            let connection = try await RawConnection.open(port: server.port)
+            try await connection.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\nOrigin: https://example.org\r\n\r\n")
+            let text = try await connection.waitFor("\r\n\r\n2\r\n:\n\r\n")
+            #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            for line in [
+                "Content-Type: text/event-stream", "Cache-Control: private, no-cache, no-store, must-revalidate, max-age=0",
+                "X-Accel-Buffering: no", "Connection: close", "Access-Control-Allow-Origin: *", "Server: herald",
+                "transfer-encoding: chunked",
+            ] {
+                #expect(text.contains("\r\n\(line)\r\n"), "missing \(line)")
+            }
+            #expect(text.contains("\r\nDate: "))
+            await connection.close()
+        }
+    }
+
+    @Test func liveUpdatesAreChunksAndTheEndOfTheStreamIsTheLastChunkThenClose() async throws {
+        try await HubTestServer.with(configure: { $0.writeTimeout = .milliseconds(800) }) { server in
+            let connection = try await RawConnection.open(port: server.port)
+            try await connection.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            try await waitUntil { await server.subscriberCount() == 1 }
+            try await server.publish(topics: ["a"], data: "live", id: "one")
+            let event = "id: one\ndata: live\n\n"
+            try await connection.waitFor("\(String(event.utf8.count, radix: 16))\r\n\(event)\r\n")
+            // The write timeout ends the stream: the last chunk, then the hub closes the connection.
+            let text = try await connection.waitForClose()
+            #expect(text.hasSuffix("\r\n0\r\n\r\n"))
+            try await waitUntil { await server.subscriberCount() == 0 }
+        }
+    }
+
+    @Test func refusedSubscribeIsAnsweredAndItsConnectionClosed() async throws {
+        try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
+            let connection = try await RawConnection.open(port: server.port)
+            try await connection.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let text = try await connection.waitForClose()
+            #expect(text.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+            #expect(text.contains("\r\nConnection: close\r\n"))
+            #expect(text.hasSuffix("\r\n\r\na token is required: send 'Authorization: Bearer <JWT>', the 'authorization' query parameter or the 'mercureAuthorization' cookie\n"))
+            #expect(await server.subscriberCount() == 0)
+        }
+    }
+}
