@@ -10,6 +10,9 @@ public struct MercureRoutes: Sendable {
     /// The hub the routes serve.
     public let hub: Hub
 
+    /// The hub's path, as Mercure sets it.
+    static let path = "/.well-known/mercure"
+
     /// The most `topic` parameters one subscription may have.
     static let maximumTopics = 1000
 
@@ -21,7 +24,7 @@ public struct MercureRoutes: Sendable {
     /// Adds the hub's routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let routes = self
-        router.get("/.well-known/mercure") { request, context in
+        router.get(RouterPath(Self.path)) { request, context in
             // Under Herald's own context, live updates are written straight to the connection.
             let connection = (context as? HeraldRequestContext)?.channel
             // Prepared in a child task: the memory of its deeper calls (authorization, history
@@ -30,7 +33,7 @@ public struct MercureRoutes: Sendable {
             async let response = routes.subscribe(request, connection: connection)
             return await response
         }
-        router.post("/.well-known/mercure") { request, _ in await routes.publish(request) }
+        router.post(RouterPath(Self.path)) { request, _ in await routes.publish(request) }
         router.get("/.well-known/mercure/subscriptions") { request, _ in await routes.subscriptions(request) }
         router.get("/.well-known/mercure/subscriptions/**") { request, _ in await routes.subscriptions(request) }
         router.get("/metrics") { _, _ in

@@ -20,13 +20,10 @@ struct DirectSubscriberStream: Sendable {
     /// The `Server` header, as hummingbird sends it.
     let serverName: String?
 
-    /// The path of subscribe requests.
-    static let path = "/.well-known/mercure"
-
     /// Whether `request` subscribes: a `GET` of the hub's path.
     static func isSubscribeRequest(_ request: HTTPRequest) -> Bool {
         guard request.method == .get, let target = request.path else { return false }
-        return target.prefix { $0 != "?" && $0 != "#" } == path
+        return target.prefix { $0 != "?" && $0 != "#" } == MercureRoutes.path
     }
 
     /// Starts serving `request` on `channel`; call on the channel's event loop.
@@ -35,6 +32,7 @@ struct DirectSubscriberStream: Sendable {
     }
 
     private func run(_ request: HTTPRequest, on channel: any Channel) async {
+        routes.hub.logger.debug("subscribe request served by the hub", metadata: ["target": "\(request.path ?? "")"])
         switch await routes.openSubscription(request, connection: channel) {
         case .refused(let status, let message):
             await refuse(request, status: status, message: message, on: channel)

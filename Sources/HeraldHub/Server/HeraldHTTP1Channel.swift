@@ -24,12 +24,18 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
+            // Hummingbird's own limits on a request's headers.
+            let decoder = HTTP1Channel.Configuration().httpDecoder
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = decoder.maxHeaderFieldSize
+            limits.maxHeaderListSize = decoder.maxHeaderListSize
+            limits.maxHeaderFieldCount = decoder.maxHeaderFieldCount
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // NIOAsyncChannel handles pipelined requests
                 withErrorHandling: false,  // hummingbird answers malformed requests itself
                 withOutboundHeaderValidation: false,  // HTTPTypes validated the fields already
                 withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: .init()
+                withDecoderLimitConfiguration: limits
             )
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             let route = channel.eventLoop.makePromise(of: FirstRequestRouter.Route.self)
