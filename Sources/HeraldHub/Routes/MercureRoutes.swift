@@ -6,6 +6,10 @@ import NIOCore
 
 /// The Mercure endpoints: subscribe (`GET /.well-known/mercure`), publish (`POST`), the
 /// subscriptions API, and `/metrics`.
+///
+/// Registered on any hummingbird router, each subscriber's stream is a response of that router.
+/// ``HeraldServer`` also serves the subscribe requests that open a connection itself, from the
+/// connection's event loop, which holds many more idle subscribers in the same memory.
 public struct MercureRoutes: Sendable {
     /// The hub the routes serve.
     public let hub: Hub
