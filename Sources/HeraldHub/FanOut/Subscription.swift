@@ -27,8 +27,9 @@ struct Subscription: Sendable {
 struct SubscriptionFrames: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
-    /// The page size when reading history: bounds the memory one replay takes.
+    /// The most updates, and bytes of events, in a page of history: bounds the memory one replay takes.
     static let historyPageSize = 256
+    static let historyPageBytes = 64 * 1024
 
     let lease: SubscriptionLease
     let replay: Subscription.Replay?
@@ -68,7 +69,7 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
         mutating func nextHistoryBatch() async throws -> ByteBuffer? {
             let hub = lease.hub
             while let cursor = historyCursor {
-                let page = try await hub.store.updates(after: cursor, through: historyThrough, limit: SubscriptionFrames.historyPageSize)
+                let page = try await hub.store.updates(after: cursor, through: historyThrough, limit: SubscriptionFrames.historyPageSize, maximumBytes: SubscriptionFrames.historyPageBytes)
                 guard let last = page.last else {
                     historyCursor = nil
                     break

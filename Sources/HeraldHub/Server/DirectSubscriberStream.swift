@@ -45,7 +45,11 @@ struct DirectSubscriberStream: Sendable {
                 try await Self.beginStream(HTTPResponse(status: .ok, headerFields: fields), on: channel)
                 var frames = subscription.frames.makeAsyncIterator()
                 while let batch = try await frames.nextHistoryBatch() {
-                    try await channel.writeAndFlush(SubscriberStreamHandler.chunk(of: batch))
+                    // Framed as a chunk around the page's bytes, not copied into one: a client slow to
+                    // read holds one page, not two.
+                    channel.write(ByteBuffer(string: String(batch.readableBytes, radix: 16) + "\r\n"), promise: nil)
+                    channel.write(batch, promise: nil)
+                    try await channel.writeAndFlush(ByteBuffer(string: "\r\n"))
                 }
                 let live = frames
                 try await channel.eventLoop.submit {

@@ -15,8 +15,10 @@ public protocol EventStore: Sendable {
     /// The newest update's sequence number and id, or `nil` when the history is empty.
     func newest() async throws -> (sequence: Int64, id: String)?
 
-    /// Up to `limit` updates with sequence numbers above `sequence` and at most `through`, oldest first.
-    func updates(after sequence: Int64, through: Int64, limit: Int) async throws -> [StoredUpdate]
+    /// Up to `limit` updates with sequence numbers above `sequence` and at most `through`, oldest
+    /// first, and no more than fit in `maximumBytes` of encoded events (but always the first, when
+    /// there is one): what a page of history holds in memory stays bounded however large updates are.
+    func updates(after sequence: Int64, through: Int64, limit: Int, maximumBytes: Int) async throws -> [StoredUpdate]
 
     /// Removes updates beyond the newest `maximumCount`, and those older than `maximumAge`; returns
     /// how many it removed.

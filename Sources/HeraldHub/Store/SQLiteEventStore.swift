@@ -93,10 +93,27 @@ public final class SQLiteEventStore: EventStore {
         return (Int64(sequence), id)
     }
 
-    public func updates(after sequence: Int64, through: Int64, limit: Int) async throws -> [StoredUpdate] {
-        let rows = try await connection.query(
-            "SELECT sequence, id, topics, private, frame FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
+    public func updates(after sequence: Int64, through: Int64, limit: Int, maximumBytes: Int) async throws -> [StoredUpdate] {
+        // The sizes first (SQLite answers `LENGTH` of a blob without reading it), then the events
+        // that fit: a page never loads more than it returns.
+        let sizes = try await connection.query(
+            "SELECT sequence, LENGTH(frame) AS size FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
             [.integer(Int(sequence)), .integer(Int(through)), .integer(limit)]
+        )
+        var last: Int?
+        var bytes = 0
+        for row in sizes {
+            guard let rowSequence = row.column("sequence")?.integer, let size = row.column("size")?.integer else {
+                throw EventStoreError("a stored update has a missing or mistyped column")
+            }
+            if last != nil && bytes + size > maximumBytes { break }
+            bytes += size
+            last = rowSequence
+        }
+        guard let last else { return [] }
+        let rows = try await connection.query(
+            "SELECT sequence, id, topics, private, frame FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence",
+            [.integer(Int(sequence)), .integer(last)]
         )
         return try rows.map { row in
             guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,

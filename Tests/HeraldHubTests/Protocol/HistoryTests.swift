@@ -63,6 +63,17 @@ import Testing
         }
     }
 
+    @Test func historyLargerThanAPageIsReplayedWholeAndInOrder() async throws {
+        try await HubTestServer.with { server in
+            // 12 updates of 100 KB: a page of history stops at 64 KB (but holds one update), so this takes 12.
+            let body = String(repeating: "x", count: 100 * 1024)
+            for number in 1...12 { try await server.publish(topics: ["a"], data: "\(number) \(body)") }
+            let stream = try await server.subscribe("topic=a&lastEventID=earliest")
+            let numbers = try await stream.next(12).map { $0.data.prefix { $0 != " " } }
+            #expect(numbers == (1...12).map { Substring("\($0)") })
+        }
+    }
+
     @Test func emptyHistoryAnswersEarliest() async throws {
         try await HubTestServer.with(configure: { $0.subscriptionEvents = false }) { server in
             let stream = try await server.subscribe("topic=a", headers: [("Last-Event-ID", "urn:uuid:unknown")])

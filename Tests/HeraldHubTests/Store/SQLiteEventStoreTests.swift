@@ -29,14 +29,14 @@ import Testing
             #expect(try await store.newest()?.id == "p-private")
             #expect(try await store.sequence(ofID: "a") == first.sequence)
             #expect(try await store.sequence(ofID: "missing") == nil)
-            let all = try await store.updates(after: 0, through: second.sequence, limit: 10)
+            let all = try await store.updates(after: 0, through: second.sequence, limit: 10, maximumBytes: .max)
             #expect(all.map(\.id) == ["a", "p-private"])
             #expect(all.map(\.isPrivate) == [false, true])
             #expect(all[0].topics == ["t", "alternate"])
             #expect(String(buffer: all[0].frame) == "id: a\n\n")
             // `through` and `limit` bound what is read.
-            #expect(try await store.updates(after: 0, through: first.sequence, limit: 10).map(\.id) == ["a"])
-            #expect(try await store.updates(after: 0, through: second.sequence, limit: 1).map(\.id) == ["a"])
+            #expect(try await store.updates(after: 0, through: first.sequence, limit: 10, maximumBytes: .max).map(\.id) == ["a"])
+            #expect(try await store.updates(after: 0, through: second.sequence, limit: 1, maximumBytes: .max).map(\.id) == ["a"])
         }
     }
 
@@ -49,10 +49,23 @@ import Testing
             let stored = try await store.append(contentsOf: batch)
             #expect(stored.map(\.id) == ids)
             #expect(stored.map(\.sequence) == Array(before.sequence + 1...before.sequence + Int64(ids.count)))
-            let read = try await store.updates(after: before.sequence, through: .max, limit: 1000)
+            let read = try await store.updates(after: before.sequence, through: .max, limit: 1000, maximumBytes: .max)
             #expect(read.map(\.id) == ids)
             #expect(read.map { String(buffer: $0.frame) } == ids.map { "id: \($0)\n\n" })
             #expect(try await store.append(contentsOf: []).isEmpty)
+        }
+    }
+
+    @Test func pageStopsAtItsByteBudgetButAlwaysHoldsOneUpdate() async throws {
+        try await withStore { store in
+            // Each frame is `id: uN\n\n`, 8 bytes.
+            for number in 1...5 { _ = try await append(store, "u\(number)") }
+            #expect(try await store.updates(after: 0, through: .max, limit: 10, maximumBytes: 16).map(\.id) == ["u1", "u2"])
+            #expect(try await store.updates(after: 0, through: .max, limit: 10, maximumBytes: 23).map(\.id) == ["u1", "u2"])
+            #expect(try await store.updates(after: 0, through: .max, limit: 10, maximumBytes: 1).map(\.id) == ["u1"])
+            #expect(try await store.updates(after: 0, through: .max, limit: 2, maximumBytes: .max).map(\.id) == ["u1", "u2"])
+            #expect(try await store.updates(after: 4, through: .max, limit: 10, maximumBytes: 1).count == 1)
+            #expect(try await store.updates(after: 5, through: .max, limit: 10, maximumBytes: 100).isEmpty)
         }
     }
 
@@ -60,7 +73,7 @@ import Testing
         try await withStore { store in
             for number in 1...10 { _ = try await append(store, "u\(number)") }
             #expect(try await store.trim(maximumCount: 3, maximumAge: nil) == 7)
-            let left = try await store.updates(after: 0, through: .max, limit: 100)
+            let left = try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max)
             #expect(left.map(\.id) == ["u8", "u9", "u10"])
             #expect(try await store.trim(maximumCount: 3, maximumAge: nil) == 0)
         }
@@ -72,7 +85,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(1100))
             _ = try await append(store, "new")
             #expect(try await store.trim(maximumCount: nil, maximumAge: .seconds(1)) == 1)
-            #expect(try await store.updates(after: 0, through: .max, limit: 100).map(\.id) == ["new"])
+            #expect(try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max).map(\.id) == ["new"])
         }
     }
 }
