@@ -62,6 +62,8 @@ final class SubscriberQueue: Sendable {
         /// Whether the writer was asked to write and has not taken the frames yet, so that a burst of
         /// offers asks once.
         var writeScheduled = false
+        /// Called if the queue ends before a writer takes over.
+        var endHandler: (@Sendable (Ending) -> Void)?
     }
 
     /// Who to wake after an offer: the waiting reader, or the writer.
@@ -136,6 +138,7 @@ final class SubscriberQueue: Sendable {
     func writeDirectly(with writer: SubscriberChannelWriter) {
         let wake = state.withLock { state -> Wake? in
             state.writer = writer
+            state.endHandler = nil
             return state.entries.isEmpty && state.ending == nil ? nil : Self.wakeForNewFrames(&state)
         }
         wake?()
@@ -165,14 +168,27 @@ final class SubscriberQueue: Sendable {
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
     /// The first ending wins.
     func end(_ ending: Ending) {
-        let (waiter, writer) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?) in
-            guard state.ending == nil else { return (state.waiter.take(), nil) }
+        let (waiter, writer, endHandler) = state.withLock { state in
+            guard state.ending == nil else { return (state.waiter.take(), nil as SubscriberChannelWriter?, nil as (@Sendable (Ending) -> Void)?) }
             state.ending = ending
-            return (state.waiter.take(), state.writer)
+            return (state.waiter.take(), state.writer, state.endHandler.take())
         }
         waiter?.resume()
         // A writer that ends the stream itself learns of the ending here.
         writer?.scheduleWrite()
+        endHandler?(ending)
+    }
+
+    /// Until a writer takes over (``writeDirectly(with:)``): calls `handler` if the queue ends
+    /// meanwhile, at once if it has ended already. A stream still sending history to a client that
+    /// stopped reading is ended this way when its deadline comes.
+    func onEndBeforeWriter(_ handler: @escaping @Sendable (Ending) -> Void) {
+        let ending = state.withLock { state -> Ending? in
+            guard state.ending == nil else { return state.ending }
+            state.endHandler = handler
+            return nil
+        }
+        if let ending { handler(ending) }
     }
 
     /// Whether the queue has ended (what it still holds can be taken).
