@@ -168,10 +168,12 @@ final class SubscriberQueue: Sendable {
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
     /// The first ending wins.
     func end(_ ending: Ending) {
-        let (waiter, writer, endHandler) = state.withLock { state in
-            guard state.ending == nil else { return (state.waiter.take(), nil as SubscriberChannelWriter?, nil as (@Sendable (Ending) -> Void)?) }
+        typealias ToWake = (UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?, (@Sendable (Ending) -> Void)?)
+        let (waiter, writer, endHandler) = state.withLock { state -> ToWake in
+            let waiter = state.waiter.take()
+            guard state.ending == nil else { return (waiter, nil, nil) }
             state.ending = ending
-            return (state.waiter.take(), state.writer, state.endHandler.take())
+            return (waiter, state.writer, state.endHandler.take())
         }
         waiter?.resume()
         // A writer that ends the stream itself learns of the ending here.

@@ -75,10 +75,14 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     static func chunk(of payload: ByteBuffer) -> ByteBuffer {
         var chunk = ByteBuffer()
         chunk.reserveCapacity(payload.readableBytes + 20)
-        chunk.writeString(String(payload.readableBytes, radix: 16))
-        chunk.writeStaticString("\r\n")
+        chunk.writeString(chunkHeader(size: payload.readableBytes))
         chunk.writeImmutableBuffer(payload)
         chunk.writeStaticString("\r\n")
         return chunk
+    }
+
+    /// What opens an HTTP/1.1 chunk of `size` bytes: the size in hexadecimal, CRLF. CRLF closes it.
+    static func chunkHeader(size: Int) -> String {
+        String(size, radix: 16) + "\r\n"
     }
 }

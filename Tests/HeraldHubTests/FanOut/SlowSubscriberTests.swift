@@ -11,11 +11,10 @@ import Testing
     @Test func subscriberThatNeverReadsIsDroppedWhileOthersReceiveEverything() async throws {
         try await HubTestServer.with(configure: { $0.subscriberQueueUpdates = 64 }) { server in
             // A raw connection that sends the request and then reads nothing.
-            let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.autoRead, value: false)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4096)
-                .connect(host: "127.0.0.1", port: server.port).get()
-            try await stalled.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            let stalled = try await connectClientThatNeverReads(
+                port: server.port,
+                sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
             try await waitUntil { await server.subscriberCount() == 1 }
             let reader = try await server.subscribe("topic=a")
 

@@ -1,6 +1,5 @@
 import HeraldHub
 import NIOCore
-import NIOPosix
 import Testing
 
 /// A connection whose first request subscribes is served by the hub from the connection's event
@@ -44,11 +43,10 @@ import Testing
             // 4 MB of history: more than the sockets' buffers hold.
             let body = String(repeating: "x", count: 100 * 1024)
             for number in 1...40 { try await server.publish(topics: ["a"], data: "\(number) \(body)") }
-            let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.autoRead, value: false)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4096)
-                .connect(host: "127.0.0.1", port: server.port).get()
-            try await stalled.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a&lastEventID=earliest HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            let stalled = try await connectClientThatNeverReads(
+                port: server.port,
+                sending: "GET /.well-known/mercure?topic=a&lastEventID=earliest HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
             try await waitUntil { await server.subscriberCount() == 1 }
             // Still not reading: only the hub closing the connection at the deadline ends the
             // write that waits on it, and unregisters the subscriber.

@@ -67,3 +67,14 @@ final class RawConnection: Sendable {
         try? await channel.close()
     }
 }
+
+/// A client that sends `request` and then reads nothing, with a small receive buffer, so that the
+/// server's writes to it soon wait.
+func connectClientThatNeverReads(port: Int, sending request: String) async throws -> any Channel {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .channelOption(.autoRead, value: false)
+        .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+        .connect(host: "127.0.0.1", port: port).get()
+    try await channel.writeAndFlush(ByteBuffer(string: request))
+    return channel
+}
