@@ -52,27 +52,27 @@ final class SubscriberChannelWriter: Sendable {
     /// once the queue has ended.
     func writeQueuedFrames(evenIfUnwritable: Bool = false) {
         let handler = handler.value
-        if case .byTheWriter(let lease) = endOfStream, queue.hasEnded {
-            // What is still queued is bounded by the queue: written even to a connection that is not
-            // writable, then the response ends and the connection closes.
-            writeChunk(to: handler)
-            handler.endResponseAndClose()
-            detach()
-            lease.close()
-            return
-        }
-        guard evenIfUnwritable || handler.isWritable else {
+        // What is still queued when the stream ends is bounded by the queue: written even to a
+        // connection that is not writable.
+        guard evenIfUnwritable || handler.isWritable || (endsTheStream && queue.hasEnded) else {
             queue.writeDeferred()
             return
         }
-        writeChunk(to: handler)
+        let taken = queue.takeChunk(after: skipping)
+        // An empty chunk would end the response's body: there is always an event or a comment.
+        if let (chunk, eventBytes) = taken.frames, eventBytes > 0 {
+            bytesSent.increment(by: Int64(eventBytes))
+            handler.writeChunk(chunk)
+        }
+        if case .byTheWriter(let lease) = endOfStream, taken.hasEnded {
+            handler.endResponseAndClose()
+            detach()
+            lease.close()
+        }
     }
 
-    private func writeChunk(to handler: SubscriberStreamHandler) {
-        // An empty chunk would end the response's body: there is always an event or a comment.
-        guard let (chunk, eventBytes) = queue.takeChunk(after: skipping), eventBytes > 0 else { return }
-        bytesSent.increment(by: Int64(eventBytes))
-        handler.writeChunk(chunk)
+    private var endsTheStream: Bool {
+        if case .byTheWriter = endOfStream { true } else { false }
     }
 
     /// On the event loop, once the stream ended: lets go of the handler and the queue, which refer

@@ -229,31 +229,45 @@ final class SubscriberQueue: Sendable {
     /// once the queue ended with nothing left, `nil` when there is nothing yet.
     func take(after skipping: Int64) -> Batch? {
         switch takeEntries(after: skipping) {
-        case .none(let ending): ending.map { .ended($0) }
-        case .one(let entry): .frames(entry.frame)
-        case .many(let frames): .frames(frames)
+        case (.none, let ending): ending.map { .ended($0) }
+        case (.one(let entry), _): .frames(entry.frame)
+        case (.many(let frames), _): .frames(frames)
         }
     }
 
+    /// What a writer takes from the queue in one go.
+    struct TakenChunk {
+        /// The queued frames as one HTTP/1.1 chunk, with the size of the frames alone; `nil` when
+        /// there was none.
+        var frames: (chunk: ByteBuffer, eventBytes: Int)?
+        /// Whether the queue has ended: nothing more will come after these frames.
+        var hasEnded: Bool
+    }
+
     /// Takes every queued frame whose sequence is above `skipping`, framed as one HTTP/1.1 chunk,
-    /// with the size of the frames alone; `nil` when there is none.
-    func takeChunk(after skipping: Int64) -> (chunk: ByteBuffer, eventBytes: Int)? {
-        switch takeEntries(after: skipping) {
-        case .none: nil
-        case .one(let entry): (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes)
-        case .many(let frames): (SubscriberStreamHandler.chunk(of: frames), frames.readableBytes)
+    /// and whether the queue has ended, under one lock.
+    func takeChunk(after skipping: Int64) -> TakenChunk {
+        let (taken, ending) = takeEntries(after: skipping)
+        switch taken {
+        case .none:
+            return TakenChunk(frames: nil, hasEnded: ending != nil)
+        case .one(let entry):
+            return TakenChunk(frames: (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes), hasEnded: ending != nil)
+        case .many(let frames):
+            return TakenChunk(frames: (SubscriberStreamHandler.chunk(of: frames), frames.readableBytes), hasEnded: ending != nil)
         }
     }
 
     private enum Taken {
-        case none(Ending?)
+        case none
         /// One frame, the usual case: its bytes as they are, shared with every subscriber.
         case one(Entry)
         case many(ByteBuffer)
     }
 
-    private func takeEntries(after skipping: Int64) -> Taken {
-        state.withLock { state -> Taken in
+    /// Takes the eligible entries, and reads the queue's ending under the same lock.
+    private func takeEntries(after skipping: Int64) -> (taken: Taken, ending: Ending?) {
+        state.withLock { state -> (Taken, Ending?) in
             state.writeScheduled = false
             defer {
                 state.entries.removeAll(keepingCapacity: true)
@@ -262,15 +276,15 @@ final class SubscriberQueue: Sendable {
             // Every entry is checked, not only the first: a heartbeat may sit before an update
             // that was already sent from history.
             var eligible = state.entries.lazy.filter { $0.sequence > skipping }.makeIterator()
-            guard let first = eligible.next() else { return .none(state.ending) }
+            guard let first = eligible.next() else { return (.none, state.ending) }
             state.lastActivity = .now
-            guard let second = eligible.next() else { return .one(first) }
+            guard let second = eligible.next() else { return (.one(first), state.ending) }
             var joined = ByteBuffer()
             joined.reserveCapacity(state.bytes)
             joined.writeImmutableBuffer(first.frame)
             joined.writeImmutableBuffer(second.frame)
             while let entry = eligible.next() { joined.writeImmutableBuffer(entry.frame) }
-            return .many(joined)
+            return (.many(joined), state.ending)
         }
     }
 }

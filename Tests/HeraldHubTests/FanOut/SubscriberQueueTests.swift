@@ -43,7 +43,7 @@ extension SubscriberQueue {
         var single = update(1, "data: x\n\n")
         single.chunk = ByteBuffer(string: "made by the hub")
         _ = queue.offer(single)
-        let taken = queue.takeChunk(after: 0)
+        let taken = queue.takeChunk(after: 0).frames
         #expect(taken.map { String(buffer: $0.chunk) } == "made by the hub")
         #expect(taken?.eventBytes == 9)
         // Several: joined in one chunk, its size in hexadecimal (0x1a = 26 bytes).
@@ -51,9 +51,16 @@ extension SubscriberQueue {
         _ = queue.offer(update(2, "data: replayed already\n\n"))
         _ = queue.offer(update(3, "data: abcdefghijklmnop\n\n"))
         let joined = queue.takeChunk(after: 2)
-        #expect(joined.map { String(buffer: $0.chunk) } == "1a\r\n:\ndata: abcdefghijklmnop\n\n\r\n")
-        #expect(joined?.eventBytes == 26)
-        #expect(queue.takeChunk(after: 2) == nil)
+        #expect(joined.frames.map { String(buffer: $0.chunk) } == "1a\r\n:\ndata: abcdefghijklmnop\n\n\r\n")
+        #expect(joined.frames?.eventBytes == 26)
+        #expect(!joined.hasEnded)
+        #expect(queue.takeChunk(after: 2).frames == nil)
+        // The ending is read with the frames: what a writer ending the stream needs to know.
+        _ = queue.offer(update(4, "data: last\n\n"))
+        queue.end(.tokenExpired)
+        let last = queue.takeChunk(after: 2)
+        #expect(last.frames?.eventBytes == 12)
+        #expect(last.hasEnded)
     }
 
     @Test func overflowEndsTheSubscriberAsLaggingAndEmptiesItsQueue() async {
