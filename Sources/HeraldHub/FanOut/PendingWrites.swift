@@ -1,26 +1,20 @@
-import NIOCore
-
 /// The writers a dispatch woke, grouped by event loop, so that each loop is asked once per publish
 /// batch to write to all of its subscribers rather than once per subscriber.
 struct PendingWrites {
-    private var groups: [(eventLoop: any EventLoop, writers: [SubscriberChannelWriter])] = []
+    private var groups: [(coalescer: WriteCoalescer, writers: [SubscriberChannelWriter])] = []
 
     /// Adds `writer` to its event loop's group.
     mutating func add(_ writer: SubscriberChannelWriter) {
         // A server has a handful of event loops: a linear search beats hashing.
-        if let index = groups.firstIndex(where: { $0.eventLoop === writer.eventLoop }) {
+        if let index = groups.firstIndex(where: { $0.coalescer === writer.coalescer }) {
             groups[index].writers.append(writer)
         } else {
-            groups.append((writer.eventLoop, [writer]))
+            groups.append((writer.coalescer, [writer]))
         }
     }
 
-    /// Asks each event loop to write its subscribers' queued frames.
+    /// Asks each event loop to write its subscribers' queued frames, paced by its coalescer.
     func schedule() {
-        for (eventLoop, writers) in groups {
-            eventLoop.execute {
-                for writer in writers { writer.writeQueuedFrames() }
-            }
-        }
+        for (coalescer, writers) in groups { coalescer.write(writers) }
     }
 }

@@ -18,6 +18,8 @@ final class SubscriberChannelWriter: Sendable {
     }
 
     let eventLoop: any EventLoop
+    /// Paces the writes of updates, shared by the loop's writers.
+    let coalescer: WriteCoalescer
     private let handler: NIOLoopBound<SubscriberStreamHandler>
     private let queue: SubscriberQueue
     /// Frames up to this sequence number were sent from history already.
@@ -25,24 +27,27 @@ final class SubscriberChannelWriter: Sendable {
     private let bytesSent: Counter
     private let endOfStream: EndOfStream
 
-    /// A writer through `handler`, which must be in the connection's pipeline; call on its event loop.
+    /// A writer through `handler`, which must be in the connection's pipeline; call on the event loop
+    /// of `coalescer`.
     init(
         handler: SubscriberStreamHandler,
-        eventLoop: any EventLoop,
+        coalescer: WriteCoalescer,
         queue: SubscriberQueue,
         skipping: Int64,
         bytesSent: Counter,
         endOfStream: EndOfStream = .byTheStreamTask
     ) {
-        self.eventLoop = eventLoop
-        self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
+        self.eventLoop = coalescer.eventLoop
+        self.coalescer = coalescer
+        self.handler = NIOLoopBound(handler, eventLoop: coalescer.eventLoop)
         self.queue = queue
         self.skipping = skipping
         self.bytesSent = bytesSent
         self.endOfStream = endOfStream
     }
 
-    /// Called from any thread once frames are queued, or the queue ended: writes on the event loop.
+    /// Called from any thread once frames are queued, or the queue ended: writes on the event loop,
+    /// at once (published updates go through the ``coalescer`` instead).
     func scheduleWrite() {
         eventLoop.execute { self.writeQueuedFrames() }
     }

@@ -96,7 +96,7 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
             let queue = lease.subscriber.queue
             let writer = SubscriberChannelWriter(
                 handler: handler,
-                eventLoop: connection.eventLoop,
+                coalescer: lease.hub.writeCoalescers.coalescer(for: connection.eventLoop),
                 queue: queue,
                 skipping: historyThrough,
                 bytesSent: lease.hub.metrics.bytesSent,

@@ -21,6 +21,7 @@ public final class Hub: Service, Sendable {
     let registry = SubscriberRegistry()
     let metrics = HubMetrics()
     let selectors = TopicSelectorCache()
+    let writeCoalescers: WriteCoalescers
     let logger: Logger
     private let publishing = PublishBatcher()
     let background = BackgroundWork()
@@ -31,6 +32,7 @@ public final class Hub: Service, Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.writeCoalescers = WriteCoalescers(window: configuration.writeCoalescingWindow)
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)
     }

@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
             HERALD_DATA_DIR, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
-            HERALD_QUEUE_SIZE, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_LOG_LEVEL.
+            HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_LOG_LEVEL.
             """
     )
 
@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Updates waiting for one subscriber before it is disconnected as too slow (env HERALD_QUEUE_SIZE).")
     var queueSize = Environment.integer("HERALD_QUEUE_SIZE") ?? 10_000
 
+    @Option(help: "Milliseconds within which successive updates are written to a subscriber together (one write per window under load; an update after a quiet window goes at once); 0 writes each at once (env HERALD_WRITE_COALESCING).")
+    var writeCoalescing = Environment.double("HERALD_WRITE_COALESCING") ?? 3
+
     @Option(help: "The largest publish request body, in bytes; larger get 413 (env HERALD_MAX_BODY).")
     var maxBody = Environment.integer("HERALD_MAX_BODY") ?? 1 << 20
 
@@ -81,6 +84,9 @@ struct Serve: AsyncParsableCommand {
         guard heartbeat >= 0, writeTimeout >= 0, historySize >= 0, historyMaxAge >= 0 else {
             throw ValidationError("--heartbeat, --write-timeout, --history-size and --history-max-age must not be negative.")
         }
+        guard writeCoalescing >= 0 && writeCoalescing <= 1000 else {
+            throw ValidationError("--write-coalescing must be between 0 and 1000 milliseconds.")
+        }
         guard queueSize >= 1, maxBody >= 1 else { throw ValidationError("--queue-size and --max-body must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
     }
@@ -104,6 +110,7 @@ struct Serve: AsyncParsableCommand {
             heartbeatInterval: heartbeat > 0 ? .milliseconds(Int(heartbeat * 1000)) : nil,
             writeTimeout: writeTimeout > 0 ? .milliseconds(Int(writeTimeout * 1000)) : nil,
             subscriberQueueUpdates: queueSize,
+            writeCoalescingWindow: .microseconds(Int64(writeCoalescing * 1000)),
             maximumPublishBodyBytes: maxBody,
             historyMaximumCount: historySize > 0 ? historySize : nil,
             historyMaximumAge: historyMaxAge > 0 ? .seconds(historyMaxAge) : nil,

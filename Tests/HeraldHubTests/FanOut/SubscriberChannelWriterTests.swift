@@ -16,7 +16,8 @@ import Testing
         let references = try await eventLoop.submit { () -> (WeakReference<SubscriberChannelWriter>, WeakReference<SubscriberQueue>) in
             let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
             let handler = SubscriberStreamHandler()
-            let writer = SubscriberChannelWriter(handler: handler, eventLoop: eventLoop, queue: queue, skipping: 0, bytesSent: bytesSent)
+            let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .zero)
+            let writer = SubscriberChannelWriter(handler: handler, coalescer: coalescer, queue: queue, skipping: 0, bytesSent: bytesSent)
             // Wired as the hub wires them: the handler and the queue refer to the writer, and back.
             handler.onWritable = { writer.writeQueuedFrames() }
             queue.writeDirectly(with: writer)

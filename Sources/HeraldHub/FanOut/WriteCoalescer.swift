@@ -1,0 +1,60 @@
+import NIOCore
+
+/// Paces the live writes to one event loop's subscribers: under a stream of updates, each subscriber
+/// is written at most once per window, with everything queued for it in one write.
+///
+/// A delivery's cost is mostly its system call, not its bytes, so writing the updates of a burst
+/// together costs a fraction of writing them one by one. An update arriving after a quiet window is
+/// written at once: only updates that follow one another within the window wait, and for at most the
+/// window.
+final class WriteCoalescer: Sendable {
+    let eventLoop: any EventLoop
+    private let window: TimeAmount
+    private let state: NIOLoopBoundBox<State>
+
+    private struct State: Sendable {
+        /// The writers to run at the next flush; each is here at most once, as its queue asks for one
+        /// write until the write takes its frames.
+        var waiting: [SubscriberChannelWriter] = []
+        var flushIsScheduled = false
+        /// When the loop last wrote a batch; `nil` before the first.
+        var lastFlush: NIODeadline?
+    }
+
+    /// A coalescer for `eventLoop`; a `window` of zero writes every batch at once.
+    init(eventLoop: any EventLoop, window: Duration) {
+        self.eventLoop = eventLoop
+        self.window = TimeAmount(window)
+        self.state = .makeBoxSendingValue(State(), as: State.self, eventLoop: eventLoop)
+    }
+
+    /// From any thread: has `writers`, all on this loop, write their queued frames: now, if the loop
+    /// wrote nothing in the last window, otherwise when the window ends.
+    func write(_ writers: [SubscriberChannelWriter]) {
+        eventLoop.execute { self.enqueue(writers) }
+    }
+
+    private func enqueue(_ writers: [SubscriberChannelWriter]) {
+        if state.value.flushIsScheduled {
+            state.value.waiting += writers
+            return
+        }
+        let now = eventLoop.now
+        guard let lastFlush = state.value.lastFlush, now < lastFlush + window else {
+            state.value.lastFlush = now
+            for writer in writers { writer.writeQueuedFrames() }
+            return
+        }
+        state.value.waiting = writers
+        state.value.flushIsScheduled = true
+        eventLoop.scheduleTask(deadline: lastFlush + window) { self.flush() }
+    }
+
+    private func flush() {
+        let writers = state.value.waiting
+        state.value.waiting = []
+        state.value.flushIsScheduled = false
+        state.value.lastFlush = eventLoop.now
+        for writer in writers { writer.writeQueuedFrames() }
+    }
+}

@@ -1,0 +1,100 @@
+@testable import HeraldHub
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@Suite struct WriteCoalescerTests {
+    /// A live subscriber whose connection is an embedded channel, on an event loop whose clock the
+    /// test moves.
+    private struct LiveSubscriber {
+        let channel: EmbeddedChannel
+        let queue: SubscriberQueue
+
+        init(on eventLoop: EmbeddedEventLoop, coalescer: WriteCoalescer) throws {
+            channel = EmbeddedChannel(loop: eventLoop)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let handler = SubscriberStreamHandler()
+            try channel.pipeline.syncOperations.addHandler(handler)
+            queue = SubscriberQueue(maximumUpdates: 100, maximumBytes: 1 << 20)
+            let writer = SubscriberChannelWriter(handler: handler, coalescer: coalescer, queue: queue, skipping: 0, bytesSent: HubMetrics().bytesSent)
+            queue.writeDirectly(with: writer)
+            eventLoop.run()
+        }
+
+        /// Queues `text` as the hub's dispatch of one publish batch does.
+        func publish(_ sequence: Int64, _ text: String) {
+            var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
+            update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
+            var writes = PendingWrites()
+            _ = queue.offer(update, writes: &writes)
+            writes.schedule()
+        }
+
+        /// The chunks written to the connection so far, one string each.
+        func writtenChunks() throws -> [String] {
+            var chunks: [String] = []
+            while let chunk = try channel.readOutbound(as: ByteBuffer.self) { chunks.append(String(buffer: chunk)) }
+            return chunks
+        }
+    }
+
+    @Test func updateAfterAQuietWindowIsWrittenAtOnce() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5)))
+        subscriber.publish(1, "a\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+
+        eventLoop.advanceTime(by: .milliseconds(6))
+        subscriber.publish(2, "b\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["3\r\nb\n\n\r\n"])
+    }
+
+    @Test func updatesWithinTheWindowAreWrittenTogetherWhenItEnds() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5)))
+        subscriber.publish(1, "a\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+
+        eventLoop.advanceTime(by: .milliseconds(1))
+        subscriber.publish(2, "b\n\n")
+        subscriber.publish(3, "c\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == [])
+        eventLoop.advanceTime(by: .milliseconds(3))
+        #expect(try subscriber.writtenChunks() == [])
+        eventLoop.advanceTime(by: .milliseconds(1))
+        #expect(try subscriber.writtenChunks() == ["6\r\nb\n\nc\n\n\r\n"])
+    }
+
+    @Test func everySubscriberOfTheLoopIsWrittenAtTheSameFlush() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
+        let first = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
+        let second = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
+        first.publish(1, "a\n\n")
+        eventLoop.run()
+        #expect(try first.writtenChunks() == ["3\r\na\n\n\r\n"])
+
+        // The second subscriber's first update comes within the loop's window: it waits too.
+        second.publish(2, "b\n\n")
+        first.publish(3, "c\n\n")
+        eventLoop.run()
+        #expect(try second.writtenChunks() == [])
+        eventLoop.advanceTime(by: .milliseconds(5))
+        #expect(try first.writtenChunks() == ["3\r\nc\n\n\r\n"])
+        #expect(try second.writtenChunks() == ["3\r\nb\n\n\r\n"])
+    }
+
+    @Test func zeroWindowWritesEveryBatchAtOnce() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .zero))
+        subscriber.publish(1, "a\n\n")
+        eventLoop.run()
+        subscriber.publish(2, "b\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n", "3\r\nb\n\n\r\n"])
+    }
+}
