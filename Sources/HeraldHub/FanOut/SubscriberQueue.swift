@@ -193,6 +193,12 @@ final class SubscriberQueue: Sendable {
         if let ending { handler(ending) }
     }
 
+    /// Drops the handler given to ``onEndBeforeWriter(_:)``: for a stream that goes live with no
+    /// writer, its task reading the queue instead.
+    func dropEndHandler() {
+        state.withLock { $0.endHandler = nil }
+    }
+
     /// Whether the queue has ended (what it still holds can be taken).
     var hasEnded: Bool {
         state.withLock { $0.ending != nil }

@@ -51,6 +51,9 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
             if let connection, !triedWritingDirectly {
                 triedWritingDirectly = true
                 if try await writeLiveUpdates(to: connection) { return nil }
+                // Live on this task after all: the ending reaches it through the queue, and the
+                // response ends cleanly rather than with the connection closed.
+                lease.subscriber.queue.dropEndHandler()
             }
             switch await lease.subscriber.queue.next(after: historyThrough) {
             case .frames(let batch):

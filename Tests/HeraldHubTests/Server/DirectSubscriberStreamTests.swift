@@ -55,6 +55,22 @@ import Testing
         }
     }
 
+    @Test func clientThatStopsReadingItsHistoryOnTheRoutersStreamIsClosedAtItsDeadline() async throws {
+        try await HubTestServer.with(configure: { $0.writeTimeout = .seconds(1) }) { server in
+            let body = String(repeating: "x", count: 100 * 1024)
+            for number in 1...40 { try await server.publish(topics: ["a"], data: "\(number) \(body)") }
+            // Another request first: the subscription is then the router's, on hummingbird's task.
+            let stalled = try await connectClientThatNeverReads(
+                port: server.port,
+                sending: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /.well-known/mercure?topic=a&lastEventID=earliest HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
+            try await waitUntil { await server.subscriberCount() == 1 }
+            try await waitUntil { await server.subscriberCount() == 0 }
+            try await stalled.close()
+        }
+    }
+
     @Test func refusedSubscribeIsAnsweredAndItsConnectionClosed() async throws {
         try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
             let connection = try await RawConnection.open(port: server.port)
