@@ -60,6 +60,8 @@ def row(label, scenario, key, sub=None, scale=1.0, digits=1, bar=None, first_onl
 row("(a) deliveries/s", "a", "deliveriesPerSecond", digits=0, bar="≥ 1.0×")
 row("(a) latency p50, ms", "a", "latencyMilliseconds", "p50")
 row("(a) latency p99, ms", "a", "latencyMilliseconds", "p99", bar="≤ 1.0×")
+row("(a) latency to a message's first subscriber, p50, ms", "a", "firstSubscriberLatencyMilliseconds", "p50", digits=2)
+row("(a) latency to a message's last subscriber, p50, ms", "a", "lastSubscriberLatencyMilliseconds", "p50")
 row("(a) publishing behind schedule at the end, ms", "a", "publishBehindScheduleMilliseconds", digits=0)
 row("(a) load generator CPU, s", "a", "generatorCPUSeconds")
 # Round 1 only: later rounds reuse memory the allocator kept from it (every round is listed below).

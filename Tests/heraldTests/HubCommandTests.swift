@@ -94,6 +94,25 @@ import Testing
         let perDelivery = try #require(report["serverCPUMicrosecondsPerDelivery"] as? Double)
         let userPerDelivery = try #require(report["serverUserCPUMicrosecondsPerDelivery"] as? Double)
         #expect(userPerDelivery >= 0 && userPerDelivery <= perDelivery)
+        // Two topics: no message reaches every subscriber, so the spread is not reported.
+        #expect(report["firstSubscriberLatencyMilliseconds"] == nil)
+
+        // One topic: each message's latency to its first subscriber, and to its last.
+        let oneTopic = try HeraldProcess([
+            "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
+            "--token", token.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "--subscribers", "5", "--messages", "20", "--json",
+        ])
+        #expect(try await oneTopic.status() == 0, "\(oneTopic.stderr)")
+        let spread = try #require(try JSONSerialization.jsonObject(with: Data(oneTopic.stdout.utf8)) as? [String: Any])
+        #expect(spread["delivered"] as? Int == 100)
+        let first = try #require(spread["firstSubscriberLatencyMilliseconds"] as? [String: Double])
+        let last = try #require(spread["lastSubscriberLatencyMilliseconds"] as? [String: Double])
+        let all = try #require(spread["latencyMilliseconds"] as? [String: Double])
+        // Every delivery lies between its message's first and last: so do the maxima.
+        #expect(try #require(first["max"]) <= all["max"] ?? 0)
+        #expect(try #require(last["max"]) == all["max"])
+        #expect(try #require(first["p50"]) <= last["p50"] ?? 0)
     }
 
     @Test func benchRefusesTargetsOutsideLoopback() async throws {

@@ -170,8 +170,10 @@ struct Bench: AsyncParsableCommand {
 
         var all = SubscriberStats()
         var latencies: [UInt32] = []
+        var spread = DeliverySpread()
         for (channel, handler) in channels {
             let stats = try await handler.stats(on: channel.eventLoop)
+            if topics == 1 && publishConnections == 1 { spread.add(stats, published: published) }
             all.received += stats.received
             all.duplicated += stats.duplicated
             all.reordered += stats.reordered
@@ -202,6 +204,8 @@ struct Bench: AsyncParsableCommand {
             seconds: seconds,
             deliveriesPerSecond: seconds > 0 ? Double(all.received) / seconds : 0,
             latencyMilliseconds: BenchReport.percentiles(latencies),
+            firstSubscriberLatencyMilliseconds: spread.firstMilliseconds,
+            lastSubscriberLatencyMilliseconds: spread.lastMilliseconds,
             publishBehindScheduleMilliseconds: behindMilliseconds,
             publishErrors: publishErrors,
             publishConnections: publishConnections,

@@ -16,6 +16,10 @@ struct BenchReport: Codable, Sendable {
     var seconds: Double
     var deliveriesPerSecond: Double
     var latencyMilliseconds: [String: Double]
+    /// Over messages, the latency to each one's first subscriber (see ``DeliverySpread``).
+    var firstSubscriberLatencyMilliseconds: [String: Double]?
+    /// Over messages, the latency to each one's last subscriber.
+    var lastSubscriberLatencyMilliseconds: [String: Double]?
     var publishBehindScheduleMilliseconds: Double
     var publishErrors: Int
     var publishConnections: Int
@@ -56,6 +60,12 @@ struct BenchReport: Codable, Sendable {
         ]
         if !latencyMilliseconds.isEmpty {
             rows.append(("latency p50 / p90 / p99 / max", ["p50", "p90", "p99", "max"].map { number(latencyMilliseconds[$0]) + " ms" }.joined(separator: " / ")))
+        }
+        if let first = firstSubscriberLatencyMilliseconds, let last = lastSubscriberLatencyMilliseconds {
+            rows.append((
+                "latency to a message's first / last subscriber, p50 and p99",
+                "\(number(first["p50"])) / \(number(last["p50"])) ms and \(number(first["p99"])) / \(number(last["p99"])) ms"
+            ))
         }
         if let serverCPUSeconds {
             rows.append((
