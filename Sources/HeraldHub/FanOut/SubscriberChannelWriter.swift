@@ -17,7 +17,6 @@ final class SubscriberChannelWriter: Sendable {
         case byTheWriter(SubscriptionLease)
     }
 
-    let eventLoop: any EventLoop
     /// Paces the writes of updates, shared by the loop's writers.
     let coalescer: WriteCoalescer
     private let handler: NIOLoopBound<SubscriberStreamHandler>
@@ -37,7 +36,6 @@ final class SubscriberChannelWriter: Sendable {
         bytesSent: Counter,
         endOfStream: EndOfStream = .byTheStreamTask
     ) {
-        self.eventLoop = coalescer.eventLoop
         self.coalescer = coalescer
         self.handler = NIOLoopBound(handler, eventLoop: coalescer.eventLoop)
         self.queue = queue
@@ -49,7 +47,7 @@ final class SubscriberChannelWriter: Sendable {
     /// Called from any thread once frames are queued, or the queue ended: writes on the event loop,
     /// at once (published updates go through the ``coalescer`` instead).
     func scheduleWrite() {
-        eventLoop.execute { self.writeQueuedFrames() }
+        coalescer.eventLoop.execute { self.writeQueuedFrames() }
     }
 
     /// On the event loop: writes every queued frame in one chunk, if the connection takes more
