@@ -101,6 +101,9 @@ public final class Hub: Service, Sendable {
             queue: queue,
             closer: connection.map { Self.closer(ending: queue, closing: $0) } ?? ServerSentEventStreamCloser()
         )
+        // An ending while history is written (a deadline, shutdown) closes the connection: the
+        // write may be waiting on a client that stopped reading. Once live, the writer ends it.
+        if let connection { queue.onEndBeforeWriter { _ in connection.close(promise: nil) } }
         // Registered before history is read: an update stored after the read arrives live, one stored
         // before is in the history, and live copies of those are skipped by sequence number.
         registry.add(subscriber)

@@ -56,9 +56,6 @@ public struct MercureRoutes: Sendable {
         case .refused(let status, let message):
             return Self.error(status, message)
         case .streaming(let subscription, let headers):
-            // An ending while history is written (a deadline, shutdown) closes the connection, when
-            // the context gives it: the write may be waiting on a client that stopped reading.
-            if let connection { subscription.lease.subscriber.queue.onEndBeforeWriter { _ in connection.close(promise: nil) } }
             return Response.serverSentEvents(
                 encodedFrames: subscription.frames,
                 for: request,

@@ -41,9 +41,6 @@ struct DirectSubscriberStream: Sendable {
             for field in headers { fields[field.name] = field.value }
             addCommonHeaders(to: &fields, for: request)
             let lease = subscription.lease
-            // An ending while history is written (a deadline, shutdown) closes the connection: the
-            // write may be waiting on a client that stopped reading.
-            lease.subscriber.queue.onEndBeforeWriter { _ in channel.close(promise: nil) }
             do {
                 try await Self.beginStream(HTTPResponse(status: .ok, headerFields: fields), on: channel)
                 var frames = subscription.frames.makeAsyncIterator()
