@@ -169,6 +169,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Runs the built `herald` executable as a process (`swift build` builds it first).
-        .testTarget(name: "heraldTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "heraldTests", dependencies: ["herald", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// Finds the bench's messages in an event stream: each `data: SEQUENCE,SEND_TIME` line, read
 /// straight from the bytes.
 ///
@@ -11,23 +9,21 @@ struct BenchMessageScanner {
     private static let maximumLine = 4096
     private static let prefix: [UInt8] = Array("data: ".utf8)
 
-    mutating func scan(_ buffer: ByteBuffer, message: (Int, UInt64) -> Void, malformed: () -> Void) {
-        buffer.withUnsafeReadableBytes { bytes in
-            var start = 0
-            while let newline = bytes[start...].firstIndex(of: 0x0A) {
-                if carry.isEmpty {
-                    line(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), message: message, malformed: malformed)
-                } else {
-                    carry += bytes[start..<newline]
-                    carry.withUnsafeBytes { line($0, message: message, malformed: malformed) }
-                    carry.removeAll(keepingCapacity: true)
-                }
-                start = newline + 1
+    mutating func scan(_ bytes: UnsafeRawBufferPointer, message: (Int, UInt64) -> Void, malformed: () -> Void) {
+        var start = 0
+        while let newline = bytes[start...].firstIndex(of: 0x0A) {
+            if carry.isEmpty {
+                line(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), message: message, malformed: malformed)
+            } else {
+                carry += bytes[start..<newline]
+                carry.withUnsafeBytes { line($0, message: message, malformed: malformed) }
+                carry.removeAll(keepingCapacity: true)
             }
-            if start < bytes.count {
-                carry += bytes[start...]
-                if carry.count > Self.maximumLine { carry.removeAll(keepingCapacity: true) }
-            }
+            start = newline + 1
+        }
+        if start < bytes.count {
+            carry += bytes[start...]
+            if carry.count > Self.maximumLine { carry.removeAll(keepingCapacity: true) }
         }
     }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import Synchronization
 
 /// Counters every connection updates, read by the progress line.
@@ -41,16 +40,18 @@ struct SubscriberStats: Sendable {
     }
 }
 
-/// One SSE subscriber connection: sends the GET, parses the stream, and records each message
-/// (`data: SEQUENCE,SEND_TIME_NANOSECONDS`). Its state lives on its channel's event loop.
+/// One SSE subscriber connection: sends the GET, reads the response raw (``BenchResponseDecoder``),
+/// and records each message (`data: SEQUENCE,SEND_TIME_NANOSECONDS`). Its state lives on its
+/// channel's event loop.
 final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let target: BenchTarget
     private let path: String
     private let headers: [(String, String)]
     private let progress: BenchProgress
+    private var decoder = BenchResponseDecoder()
     private var scanner = BenchMessageScanner()
     /// Read only on the channel's event loop (see ``stats(on:)``).
     private(set) var stats = SubscriberStats()
@@ -64,41 +65,51 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-        head.headers.add(name: "Host", value: "\(target.host):\(target.port)")
-        head.headers.add(name: "Accept", value: "text/event-stream")
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nAccept: text/event-stream\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: request)), promise: nil)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            stats.status = head.status.code
-            if head.status == .ok {
-                opened = true
-                progress.connected.add(1, ordering: .relaxed)
-            } else {
-                progress.failed.add(1, ordering: .relaxed)
-                context.close(promise: nil)
+        let buffer = unwrapInboundIn(data)
+        let now = monotonicNanoseconds()
+        let before = stats.received
+        var refused = false
+        let outcome = buffer.withUnsafeReadableBytes { bytes in
+            decoder.decode(bytes) { status in
+                stats.status = status
+                if status == 200 {
+                    opened = true
+                    progress.connected.add(1, ordering: .relaxed)
+                } else {
+                    refused = true
+                    progress.failed.add(1, ordering: .relaxed)
+                }
+            } body: { body in
+                guard !refused else { return }
+                scanner.scan(body) { sequence, sentAt in
+                    let latency = now > sentAt ? (now - sentAt) / 1000 : 0
+                    stats.record(sequence: sequence, latencyMicroseconds: UInt32(clamping: latency))
+                } malformed: {
+                    stats.malformed += 1
+                }
             }
-        case .body(let buffer):
-            let now = monotonicNanoseconds()
-            let before = stats.received
-            scanner.scan(buffer) { sequence, sentAt in
-                let latency = now > sentAt ? (now - sentAt) / 1000 : 0
-                stats.record(sequence: sequence, latencyMicroseconds: UInt32(clamping: latency))
-            } malformed: {
-                stats.malformed += 1
-            }
-            let delivered = stats.received - before
-            if delivered > 0 {
-                progress.delivered.add(delivered, ordering: .relaxed)
-                progress.lastDelivery.store(now, ordering: .relaxed)
-            }
-        case .end:
+        }
+        let delivered = stats.received - before
+        if delivered > 0 {
+            progress.delivered.add(delivered, ordering: .relaxed)
+            progress.lastDelivery.store(now, ordering: .relaxed)
+        }
+        switch outcome {
+        case .open:
+            if refused { context.close(promise: nil) }
+        case .ended:
+            context.close(promise: nil)
+        case .malformed:
+            if !opened && !refused { progress.failed.add(1, ordering: .relaxed) }
+            stats.malformed += 1
             context.close(promise: nil)
         }
     }
