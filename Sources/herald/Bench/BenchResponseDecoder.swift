@@ -28,6 +28,8 @@ struct BenchResponseDecoder {
     /// The longest response head, and chunk-size line, the bench accepts.
     static let maximumHead = 16 * 1024
     static let maximumChunkSizeLine = 1024
+    private static let endOfHead: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+    private static let endOfLine: [UInt8] = [0x0D, 0x0A]
 
     private var state = State.head
     /// A head or chunk-size line split between reads.
@@ -44,21 +46,21 @@ struct BenchResponseDecoder {
         while index < bytes.count {
             switch state {
             case .head:
-                guard let end = lineEnd(in: bytes, from: index, terminator: [0x0D, 0x0A, 0x0D, 0x0A], limit: Self.maximumHead) else {
+                guard let end = lineEnd(in: bytes, from: index, terminator: Self.endOfHead, limit: Self.maximumHead) else {
                     return carry.count > Self.maximumHead ? .malformed("the response head is longer than \(Self.maximumHead) bytes") : .open
                 }
-                let head = takeLine(bytes, from: index, to: end)
+                let head = withLine(bytes, from: index, to: end, Self.parseHead)
                 index = end
-                guard let (code, chunked) = Self.parseHead(head) else { return .malformed("the response does not start with an HTTP/1.1 status line") }
+                guard let (code, chunked) = head else { return .malformed("the response does not start with an HTTP/1.1 status line") }
                 status(code)
                 state = chunked ? .chunkSize : .identity
             case .chunkSize:
-                guard let end = lineEnd(in: bytes, from: index, terminator: [0x0D, 0x0A], limit: Self.maximumChunkSizeLine) else {
+                guard let end = lineEnd(in: bytes, from: index, terminator: Self.endOfLine, limit: Self.maximumChunkSizeLine) else {
                     return carry.count > Self.maximumChunkSizeLine ? .malformed("a chunk-size line is longer than \(Self.maximumChunkSizeLine) bytes") : .open
                 }
-                let line = takeLine(bytes, from: index, to: end)
+                let size = withLine(bytes, from: index, to: end, Self.parseChunkSize)
                 index = end
-                guard let size = Self.parseChunkSize(line) else { return .malformed("a chunk size is not a hexadecimal number") }
+                guard let size else { return .malformed("a chunk size is not a hexadecimal number") }
                 if size == 0 {
                     state = .ended
                     return .ended
@@ -104,16 +106,22 @@ struct BenchResponseDecoder {
         return nil
     }
 
-    /// The line from `start` to `end` (its terminator included), joined to what was carried over.
-    private mutating func takeLine(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> [UInt8] {
-        var line = carry
-        line += bytes[start..<end]
-        carry.removeAll(keepingCapacity: true)
-        return line
+    /// Reads the line from `start` to `end` (its terminator included) with `read`: in place, or
+    /// joined to what was carried over. No allocation unless the line was split between reads.
+    private mutating func withLine<Result>(
+        _ bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        to end: Int,
+        _ read: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        guard !carry.isEmpty else { return read(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) }
+        carry += bytes[start..<end]
+        defer { carry.removeAll(keepingCapacity: true) }
+        return carry.withUnsafeBytes(read)
     }
 
     /// The status code, and whether the body is chunked.
-    private static func parseHead(_ head: [UInt8]) -> (UInt, Bool)? {
+    private static func parseHead(_ head: UnsafeRawBufferPointer) -> (UInt, Bool)? {
         let text = String(decoding: head, as: UTF8.self)
         let lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
         guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1."), statusLine.count >= 12 else { return nil }
@@ -127,7 +135,7 @@ struct BenchResponseDecoder {
     }
 
     /// A chunk-size line's size (any extension after `;` ignored).
-    private static func parseChunkSize(_ line: [UInt8]) -> Int? {
+    private static func parseChunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
         var size = 0
         var digits = 0
         for byte in line {
