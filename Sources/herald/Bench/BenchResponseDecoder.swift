@@ -102,7 +102,8 @@ struct BenchResponseDecoder {
             index += 1
             if matched == terminator.count { return index }
         }
-        if carried + (bytes.count - start) <= limit { carry += bytes[start...] } else { carry += bytes[start..<min(bytes.count, start + limit + 1)] }
+        // One byte past the limit is enough to tell the caller the line is too long.
+        carry += bytes[start..<min(bytes.count, start + max(0, limit + 1 - carried))]
         return nil
     }
 
