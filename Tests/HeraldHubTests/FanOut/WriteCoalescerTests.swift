@@ -38,12 +38,18 @@ import Testing
         }
     }
 
-    @Test func updateAfterAQuietWindowIsWrittenAtOnce() throws {
+    /// A subscriber on a loop with a 5 ms window, whose first update was just written.
+    private func subscriberJustWritten() throws -> (EmbeddedEventLoop, LiveSubscriber) {
         let eventLoop = EmbeddedEventLoop()
         let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5)))
         subscriber.publish(1, "a\n\n")
         eventLoop.run()
         #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+        return (eventLoop, subscriber)
+    }
+
+    @Test func updateAfterAQuietWindowIsWrittenAtOnce() throws {
+        let (eventLoop, subscriber) = try subscriberJustWritten()
 
         eventLoop.advanceTime(by: .milliseconds(6))
         subscriber.publish(2, "b\n\n")
@@ -52,11 +58,7 @@ import Testing
     }
 
     @Test func updatesWithinTheWindowAreWrittenTogetherWhenItEnds() throws {
-        let eventLoop = EmbeddedEventLoop()
-        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5)))
-        subscriber.publish(1, "a\n\n")
-        eventLoop.run()
-        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+        let (eventLoop, subscriber) = try subscriberJustWritten()
 
         eventLoop.advanceTime(by: .milliseconds(1))
         subscriber.publish(2, "b\n\n")
