@@ -56,6 +56,12 @@ import Testing
         #expect(try await herald.status() == 64)
         #expect(herald.stderr.contains("HS256, RS256 or ES256"))
     }
+
+    @Test func serveRefusesNoEventLoops() async throws {
+        let herald = try HeraldProcess(["serve", "--event-loops", "0"])
+        #expect(try await herald.status() == 64)
+        #expect(herald.stderr.contains("--event-loops must be between 1 and 1024"))
+    }
 }
 
 /// `herald bench` against a real `herald serve`: counts, not timings.
@@ -63,22 +69,12 @@ import Testing
     typealias HeraldProcess = ListenCommandTests.HeraldProcess
 
     @Test func benchCountsEveryDeliveryAgainstARunningHub() async throws {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
-        let hub = try HeraldProcess(["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"])
+        let (hub, hubURL) = try await startHub()
         defer { hub.process.terminate() }
-        let hubURL = try await withHangGuard {
-            while true {
-                if let line = hub.stdout.split(separator: "\n").first(where: { $0.contains("Hub:") }) {
-                    return String(line.split(separator: " ").last ?? "")
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let token = try HeraldProcess(["token", "--jwt-key", HubCommandTests.key, "--publish", "*"])
-        #expect(try await token.status() == 0)
+        let token = try await publisherToken()
         let bench = try HeraldProcess([
             "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
-            "--token", token.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "--token", token,
             "--subscribers", "20", "--topics", "2", "--messages", "50", "--server-pid", String(hub.process.processIdentifier), "--json",
         ])
         #expect(try await bench.status() == 0, "\(bench.stderr)")
@@ -100,7 +96,7 @@ import Testing
         // One topic: each message's latency to its first subscriber, and to its last.
         let oneTopic = try HeraldProcess([
             "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
-            "--token", token.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "--token", token,
             "--subscribers", "5", "--messages", "20", "--json",
         ])
         #expect(try await oneTopic.status() == 0, "\(oneTopic.stderr)")
@@ -113,6 +109,51 @@ import Testing
         #expect(try #require(first["max"]) <= all["max"] ?? 0)
         #expect(try #require(last["max"]) == all["max"])
         #expect(try #require(first["p50"]) <= last["p50"] ?? 0)
+    }
+
+    @Test func serveWithOneEventLoopServesEveryConnectionOnIt() async throws {
+        let (hub, hubURL) = try await startHub(["--event-loops", "1"])
+        defer { hub.process.terminate() }
+        let bench = try HeraldProcess([
+            "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
+            "--token", try await publisherToken(), "--subscribers", "10", "--messages", "20", "--json",
+        ])
+        #expect(try await bench.status() == 0, "\(bench.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
+        #expect(report["delivered"] as? Int == 200)
+        #expect(report["lost"] as? Int == 0)
+        // SwiftNIO names a group's threads NIO-ELT-<group>-#<thread>; its shared group's are NIO-SGLTN-….
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(hub.process.processIdentifier)/task")
+        let names = threads.compactMap { try? String(contentsOfFile: "/proc/\(hub.process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
+        #expect(names.filter { $0.hasPrefix("NIO-ELT-") }.count == 1, "\(names)")
+    }
+
+    /// Starts `herald serve` on a free port with a fresh data directory; returns it and its hub URL.
+    private func startHub(_ arguments: [String] = []) async throws -> (HeraldProcess, String) {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
+        let hub = try HeraldProcess(
+            ["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"] + arguments
+        )
+        do {
+            let hubURL = try await withHangGuard {
+                while true {
+                    if let line = hub.stdout.split(separator: "\n").first(where: { $0.contains("Hub:") }) {
+                        return String(line.split(separator: " ").last ?? "")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            return (hub, hubURL)
+        } catch {
+            hub.process.terminate()
+            throw error
+        }
+    }
+
+    private func publisherToken() async throws -> String {
+        let token = try HeraldProcess(["token", "--jwt-key", HubCommandTests.key, "--publish", "*"])
+        #expect(try await token.status() == 0)
+        return token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func benchRefusesTargetsOutsideLoopback() async throws {

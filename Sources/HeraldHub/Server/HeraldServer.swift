@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdSSE
+import NIOPosix
 public import Logging
 public import ServiceLifecycle
 import UnixSignals
@@ -16,12 +17,20 @@ public enum HeraldServer {
         public var port: Int
         /// The demo streams.
         public var demo: DemoRoutes
+        /// The threads serving connections, for ``run(configuration:hub:logger:onServerRunning:)``;
+        /// `nil` uses SwiftNIO's shared event loops (one per core, or `NIO_SINGLETON_GROUP_LOOP_COUNT`).
+        /// Default `nil`.
+        ///
+        /// One thread, as a single nginx worker, keeps a loaded machine's latency lowest when other
+        /// busy processes share its cores; one per core serves the most connections.
+        public var eventLoops: Int?
 
         /// Creates a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080, demo: DemoRoutes = DemoRoutes()) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, demo: DemoRoutes = DemoRoutes(), eventLoops: Int? = nil) {
             self.host = host
             self.port = port
             self.demo = demo
+            self.eventLoops = eventLoops
         }
     }
 
@@ -29,11 +38,14 @@ public enum HeraldServer {
     ///
     /// - Parameters:
     ///   - hub: The Mercure hub to serve, if any.
+    ///   - eventLoopGroup: The event loops serving connections (``Configuration/eventLoops`` is not
+    ///     read here).
     ///   - onServerRunning: Called with the bound port once the server accepts connections.
     public static func makeApplication(
         configuration: Configuration,
         hub: Hub? = nil,
         logger: Logger,
+        eventLoopGroup: EventLoopGroupProvider = .singleton,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
         let router = Router(context: HeraldRequestContext.self)
@@ -58,6 +70,7 @@ public enum HeraldServer {
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            eventLoopGroupProvider: eventLoopGroup,
             logger: logger
         )
     }
@@ -70,11 +83,24 @@ public enum HeraldServer {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let app = makeApplication(configuration: configuration, hub: hub, logger: logger, onServerRunning: onServerRunning)
+        let ownLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: max($0, 1)) }
+        let app = makeApplication(
+            configuration: configuration,
+            hub: hub,
+            logger: logger,
+            eventLoopGroup: ownLoops.map { .shared($0) } ?? .singleton,
+            onServerRunning: onServerRunning
+        )
         // Services shut down in reverse order: the hub (ending the streams) before the server.
-        let group = ServiceGroup(
+        let services = ServiceGroup(
             configuration: .init(services: [app, hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
+        do {
+            try await services.run()
+        } catch {
+            try? await ownLoops?.shutdownGracefully()
+            throw error
+        }
+        try await ownLoops?.shutdownGracefully()
     }
 }

@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
             HERALD_DATA_DIR, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
-            HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_LOG_LEVEL.
+            HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_EVENT_LOOPS, HERALD_LOG_LEVEL.
             """
     )
 
@@ -72,11 +72,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The reconnection time, in milliseconds, the re-poll demo asks browsers for.")
     var demoRepollRetry = 2000
 
+    @Option(help: "Threads serving connections; default one per core (env HERALD_EVENT_LOOPS).")
+    var eventLoops: Int?
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical (env HERALD_LOG_LEVEL).")
     var logLevel = Environment.string("HERALD_LOG_LEVEL") ?? "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        if let eventLoops = eventLoops ?? Environment.integer("HERALD_EVENT_LOOPS"), !(1...1024).contains(eventLoops) { throw ValidationError("--event-loops must be between 1 and 1024.") }
         guard demoInterval >= 0.01 && demoInterval <= 3600 else {
             throw ValidationError("--demo-interval must be between 0.01 and 3600 seconds.")
         }
@@ -128,7 +132,8 @@ struct Serve: AsyncParsableCommand {
                 interval: .milliseconds(Int(demoInterval * 1000)),
                 repollRetry: demoRepollRetry,
                 developmentPublisherToken: developmentMode ? token : nil
-            )
+            ),
+            eventLoops: eventLoops ?? Environment.integer("HERALD_EVENT_LOOPS")
         )
         let host = self.host
         let dataDir = self.dataDir
