@@ -35,8 +35,9 @@ mkdir -p "$run_dir/nchan"
 sed -e "s#RUN_DIR#$run_dir/nchan#g" -e "s#PORT#$nchan_port#g" Benchmarks/hub/nchan.conf.template > "$run_dir/nchan/nginx.conf"
 nginx -p "$run_dir/nchan" -c "$run_dir/nchan/nginx.conf" &
 nchan_master=$!
+# One thread serving connections, as nchan's one nginx worker.
 echo "== Starting herald on $herald_port"
-"$herald" serve --port "$herald_port" --data-dir "$run_dir/herald-data" --jwt-key "$secret" --anonymous --log-level warning > "$run_dir/herald.log" 2>&1 &
+"$herald" serve --event-loops 1 --port "$herald_port" --data-dir "$run_dir/herald-data" --jwt-key "$secret" --anonymous --log-level warning > "$run_dir/herald.log" 2>&1 &
 herald_pid=$!
 cleanup() { kill "$herald_pid" "$nchan_master" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT

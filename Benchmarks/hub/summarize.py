@@ -99,7 +99,7 @@ section = "\n".join([
     "<!-- hub-comparison:start -->",
     "Produced by `Benchmarks/hub/compare.sh` (ROUNDS=%d): (a) 1,000 subscribers × 1,000 messages at 200/s; "
     "(b) 10,000 idle subscribers; (c) 100 subscribers, publishing as fast as possible for 10 s over 4 connections. "
-    "Servers alternate; one nginx worker; Herald in release mode with its defaults (SQLite history, 3 ms write coalescing); loopback, 2 cores shared "
+    "Servers alternate; each serves connections on one thread (one nginx worker; `herald serve --event-loops 1`); Herald in release mode, otherwise with its defaults (SQLite history, 3 ms write coalescing); loopback, 2 cores shared "
     "with the load generator (`herald bench`)." % rounds,
     "",
     table,
