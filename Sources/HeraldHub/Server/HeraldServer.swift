@@ -21,8 +21,8 @@ public enum HeraldServer {
         /// `nil` uses SwiftNIO's shared event loops (one per core, or `NIO_SINGLETON_GROUP_LOOP_COUNT`).
         /// Default `nil`.
         ///
-        /// One thread, as a single nginx worker, keeps a loaded machine's latency lowest when other
-        /// busy processes share its cores; one per core serves the most connections.
+        /// Fewer threads than cores can lower latency when other busy processes share the cores;
+        /// one per core spreads the writes over all of them.
         public var eventLoops: Int?
 
         /// Creates a configuration.

@@ -75,12 +75,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Threads serving connections; default one per core (env HERALD_EVENT_LOOPS).")
     var eventLoops: Int?
 
+    /// The option, else its environment variable; `nil` for one loop per core.
+    private var eventLoopCount: Int? { eventLoops ?? Environment.integer("HERALD_EVENT_LOOPS") }
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical (env HERALD_LOG_LEVEL).")
     var logLevel = Environment.string("HERALD_LOG_LEVEL") ?? "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
-        if let eventLoops = eventLoops ?? Environment.integer("HERALD_EVENT_LOOPS"), !(1...1024).contains(eventLoops) { throw ValidationError("--event-loops must be between 1 and 1024.") }
+        if let loops = eventLoopCount, !(1...1024).contains(loops) {
+            throw ValidationError("--event-loops must be between 1 and 1024.")
+        }
         guard demoInterval >= 0.01 && demoInterval <= 3600 else {
             throw ValidationError("--demo-interval must be between 0.01 and 3600 seconds.")
         }
@@ -133,7 +138,7 @@ struct Serve: AsyncParsableCommand {
                 repollRetry: demoRepollRetry,
                 developmentPublisherToken: developmentMode ? token : nil
             ),
-            eventLoops: eventLoops ?? Environment.integer("HERALD_EVENT_LOOPS")
+            eventLoops: eventLoopCount
         )
         let host = self.host
         let dataDir = self.dataDir
