@@ -2,9 +2,22 @@
 /// batch to write to all of its subscribers rather than once per subscriber.
 struct PendingWrites {
     private var groups: [(coalescer: WriteCoalescer, writers: [SubscriberChannelWriter])] = []
+    /// The loop this runs on, when it writes its subscribers' frames as they are woken.
+    private let writingAtOnceOn: WriteCoalescer?
 
-    /// Adds `writer` to its event loop's group.
+    /// - Parameter writingAtOnceOn: The event loop this runs on, if the writers of that loop are to
+    ///   write at once (so the first subscribers of a fan-out do not wait for the offers to the last),
+    ///   rather than when scheduled.
+    init(writingAtOnceOn: WriteCoalescer? = nil) {
+        self.writingAtOnceOn = writingAtOnceOn
+    }
+
+    /// Writes with `writer` at once, or adds it to its event loop's group.
     mutating func add(_ writer: SubscriberChannelWriter) {
+        if let writingAtOnceOn, writingAtOnceOn === writer.coalescer {
+            writer.writeQueuedFrames()
+            return
+        }
         // A server has a handful of event loops: a linear search beats hashing.
         if let index = groups.firstIndex(where: { $0.coalescer === writer.coalescer }) {
             groups[index].writers.append(writer)

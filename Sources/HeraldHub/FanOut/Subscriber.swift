@@ -13,6 +13,9 @@ final class Subscriber: Sendable {
     let queue: SubscriberQueue
     /// Closes the subscriber's connection at once, even while a write waits on it.
     let closer: ServerSentEventStreamCloser
+    /// The event loop that offers it updates and writes them: its connection's. `nil` for a
+    /// subscriber with no connection, which the publishing task offers updates to.
+    let coalescer: WriteCoalescer?
 
     init(
         id: String,
@@ -20,7 +23,8 @@ final class Subscriber: Sendable {
         authorizedSelectors: [TopicSelector],
         payload: JSONValue?,
         queue: SubscriberQueue,
-        closer: ServerSentEventStreamCloser = ServerSentEventStreamCloser()
+        closer: ServerSentEventStreamCloser = ServerSentEventStreamCloser(),
+        coalescer: WriteCoalescer? = nil
     ) {
         self.id = id
         self.selectors = selectors
@@ -28,6 +32,7 @@ final class Subscriber: Sendable {
         self.payload = payload
         self.queue = queue
         self.closer = closer
+        self.coalescer = coalescer
     }
 
     /// Whether every selector is an exact topic, so the registry can find it by topic.

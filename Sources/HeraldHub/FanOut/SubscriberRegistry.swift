@@ -1,13 +1,24 @@
 import Synchronization
 
-/// The connected subscribers, indexed by exact topic so that an update reaches its subscribers
-/// without scanning everyone; subscribers with a template or `*` among their selectors are checked
-/// one by one.
+/// The connected subscribers, grouped by the event loop that offers them updates and indexed by
+/// exact topic, so that an update reaches its subscribers without scanning everyone; subscribers
+/// with a template or `*` among their selectors are checked one by one.
 final class SubscriberRegistry: Sendable {
-    private struct State {
-        var all: [ObjectIdentifier: Subscriber] = [:]
+    /// The subscribers that one event loop (or, for those with no connection, the publishing task)
+    /// offers updates to.
+    private struct Group {
         var byTopic: [String: [ObjectIdentifier: Subscriber]] = [:]
         var unindexed: [ObjectIdentifier: Subscriber] = [:]
+        var count = 0
+    }
+
+    private struct State {
+        var all: [ObjectIdentifier: Subscriber] = [:]
+        /// Keyed by the identity of the subscribers' ``WriteCoalescer``, or `nil` for subscribers
+        /// with no connection.
+        var groups: [ObjectIdentifier?: Group] = [:]
+        /// The coalescers of the groups, one per event loop that has subscribers.
+        var loops: [ObjectIdentifier: WriteCoalescer] = [:]
     }
 
     private let state = Mutex(State())
@@ -18,37 +29,53 @@ final class SubscriberRegistry: Sendable {
     /// Every connected subscriber.
     var subscribers: [Subscriber] { state.withLock { Array($0.all.values) } }
 
+    /// The coalescers of the event loops that have subscribers: each offers updates to its own.
+    var eventLoops: [WriteCoalescer] { state.withLock { Array($0.loops.values) } }
+
     func add(_ subscriber: Subscriber) {
         let key = ObjectIdentifier(subscriber)
+        let groupKey = subscriber.coalescer.map(ObjectIdentifier.init)
         state.withLock { state in
             state.all[key] = subscriber
+            if let coalescer = subscriber.coalescer, let loopKey = groupKey { state.loops[loopKey] = coalescer }
+            var group = state.groups.removeValue(forKey: groupKey) ?? Group()
+            group.count += 1
             if let topics = subscriber.exactTopics {
-                for topic in Set(topics) { state.byTopic[topic, default: [:]][key] = subscriber }
+                for topic in Set(topics) { group.byTopic[topic, default: [:]][key] = subscriber }
             } else {
-                state.unindexed[key] = subscriber
+                group.unindexed[key] = subscriber
             }
+            state.groups[groupKey] = group
         }
     }
 
     func remove(_ subscriber: Subscriber) {
         let key = ObjectIdentifier(subscriber)
+        let groupKey = subscriber.coalescer.map(ObjectIdentifier.init)
         state.withLock { state in
-            guard state.all.removeValue(forKey: key) != nil else { return }
+            guard state.all.removeValue(forKey: key) != nil, var group = state.groups.removeValue(forKey: groupKey) else { return }
+            group.count -= 1
             if let topics = subscriber.exactTopics {
                 for topic in Set(topics) {
-                    state.byTopic[topic]?.removeValue(forKey: key)
-                    if state.byTopic[topic]?.isEmpty == true { state.byTopic.removeValue(forKey: topic) }
+                    group.byTopic[topic]?.removeValue(forKey: key)
+                    if group.byTopic[topic]?.isEmpty == true { group.byTopic.removeValue(forKey: topic) }
                 }
             } else {
-                state.unindexed.removeValue(forKey: key)
+                group.unindexed.removeValue(forKey: key)
+            }
+            if group.count > 0 {
+                state.groups[groupKey] = group
+            } else if let loopKey = groupKey {
+                state.loops.removeValue(forKey: loopKey)
             }
         }
     }
 
-    /// Offers `update` to every subscriber that wants it; the writers it wakes are added to `writes`.
+    /// Offers `update` to every subscriber of `eventLoop`'s group (`nil`: those with no connection)
+    /// that wants it; the writers it wakes are added to `writes`.
     ///
     /// - Returns: The subscribers it reached and those it ended for lagging.
-    func dispatch(_ update: StoredUpdate, writes: inout PendingWrites) -> (delivered: Int, lagging: [Subscriber]) {
+    func dispatch(_ update: StoredUpdate, toSubscribersOf eventLoop: WriteCoalescer?, writes: inout PendingWrites) -> (delivered: Int, lagging: [Subscriber]) {
         var delivered = 0
         var lagging: [Subscriber] = []
         func offer(to subscriber: Subscriber) {
@@ -58,23 +85,24 @@ final class SubscriberRegistry: Sendable {
             case .ended: break
             }
         }
-        state.withLock { state in
-            if update.topics.count == 1 {
-                if let bucket = state.byTopic[update.topics[0]] {
-                    for subscriber in bucket.values where subscriber.isAuthorized(for: update) { offer(to: subscriber) }
-                }
-            } else {
-                // An exact-topic subscriber may be in several of the update's buckets: offer once.
-                var reached: Set<ObjectIdentifier> = []
-                for topic in update.topics {
-                    guard let bucket = state.byTopic[topic] else { continue }
-                    for (key, subscriber) in bucket where subscriber.isAuthorized(for: update) && reached.insert(key).inserted {
-                        offer(to: subscriber)
-                    }
+        // Offered from a snapshot, outside the lock: offering may write to sockets, and a subscriber
+        // that joins meanwhile has its history read after this update was stored.
+        guard let group = state.withLock({ $0.groups[eventLoop.map(ObjectIdentifier.init)] }) else { return (0, []) }
+        if update.topics.count == 1 {
+            if let bucket = group.byTopic[update.topics[0]] {
+                for subscriber in bucket.values where subscriber.isAuthorized(for: update) { offer(to: subscriber) }
+            }
+        } else {
+            // An exact-topic subscriber may be in several of the update's buckets: offer once.
+            var reached: Set<ObjectIdentifier> = []
+            for topic in update.topics {
+                guard let bucket = group.byTopic[topic] else { continue }
+                for (key, subscriber) in bucket where subscriber.isAuthorized(for: update) && reached.insert(key).inserted {
+                    offer(to: subscriber)
                 }
             }
-            for subscriber in state.unindexed.values where subscriber.wants(update) { offer(to: subscriber) }
         }
+        for subscriber in group.unindexed.values where subscriber.wants(update) { offer(to: subscriber) }
         return (delivered, lagging)
     }
 }

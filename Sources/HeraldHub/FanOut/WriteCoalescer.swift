@@ -34,6 +34,16 @@ final class WriteCoalescer: Sendable {
         eventLoop.execute { self.enqueue(writers) }
     }
 
+    /// On the event loop: whether the loop may write now, having written nothing in the last window.
+    /// If so, the window starts now.
+    func startWritingNow() -> Bool {
+        guard !state.value.flushIsScheduled else { return false }
+        let now = eventLoop.now
+        if let lastFlush = state.value.lastFlush, now < lastFlush + window { return false }
+        state.value.lastFlush = now
+        return true
+    }
+
     private func enqueue(_ writers: [SubscriberChannelWriter]) {
         if state.value.flushIsScheduled {
             state.value.waiting += writers

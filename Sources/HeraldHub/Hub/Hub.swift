@@ -55,13 +55,32 @@ public final class Hub: Service, Sendable {
     /// Stores a batch of updates in one go, then dispatches them in the order they were stored.
     private func storeAndDispatch(_ batch: [PublishBatcher.PendingUpdate]) async throws -> [StoredUpdate] {
         let stored = try await store.append(contentsOf: batch.map { ($0.update, $0.frame) })
-        // Each event loop is asked once to write the whole batch to its subscribers.
-        var writes = PendingWrites()
-        defer { writes.schedule() }
-        for var update in stored {
+        let updates = stored.map { update in
+            var update = update
             update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
-            let (delivered, lagging) = registry.dispatch(update, writes: &writes)
-            metrics.updatesPublished.increment()
+            return update
+        }
+        metrics.updatesPublished.increment(by: Int64(updates.count))
+        // Each event loop offers the batch to its own subscribers, touching their queues on the
+        // thread that writes them, and writes with no further hop. A loop runs its tasks in order,
+        // so its subscribers get the batches in the order they were stored.
+        for eventLoop in registry.eventLoops {
+            eventLoop.eventLoop.execute { self.dispatch(updates, toSubscribersOf: eventLoop) }
+        }
+        dispatch(updates, toSubscribersOf: nil)
+        return stored
+    }
+
+    /// Offers `updates` to the subscribers of `eventLoop` (on that loop), or to those with no
+    /// connection (`nil`), and has their writers write them.
+    private func dispatch(_ updates: [StoredUpdate], toSubscribersOf eventLoop: WriteCoalescer?) {
+        // A lone update is written to each subscriber as it is offered; the updates of a batch are
+        // all offered first, so that each subscriber gets them in one write.
+        let writesAtOnce = updates.count == 1 && eventLoop?.startWritingNow() == true
+        var writes = PendingWrites(writingAtOnceOn: writesAtOnce ? eventLoop : nil)
+        defer { writes.schedule() }
+        for update in updates {
+            let (delivered, lagging) = registry.dispatch(update, toSubscribersOf: eventLoop, writes: &writes)
             metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
                 // Its stream may be stuck in a write to a client that stopped reading: close the
@@ -71,7 +90,6 @@ public final class Hub: Service, Sendable {
                 logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
             }
         }
-        return stored
     }
 
     // MARK: - Subscribing
@@ -99,7 +117,8 @@ public final class Hub: Service, Sendable {
             authorizedSelectors: selectors.selectors(claims?.mercure?.subscribe ?? []),
             payload: claims?.mercure?.payload,
             queue: queue,
-            closer: connection.map { Self.closer(ending: queue, closing: $0) } ?? ServerSentEventStreamCloser()
+            closer: connection.map { Self.closer(ending: queue, closing: $0) } ?? ServerSentEventStreamCloser(),
+            coalescer: connection.map { writeCoalescers.coalescer(for: $0.eventLoop) }
         )
         // An ending while history is written (a deadline, shutdown) closes the connection: the
         // write may be waiting on a client that stopped reading. Once live, the writer ends it.

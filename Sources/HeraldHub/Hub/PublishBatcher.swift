@@ -36,17 +36,43 @@ final class PublishBatcher: Sendable {
     private let state = Mutex(State())
 
     /// Stores and dispatches `update` after every publish that arrived before it. Every caller passes
-    /// the same `operation`; the one that finds the batcher idle runs it for everyone.
+    /// the same `operation`; the one that finds the batcher idle runs it, for its own update at once
+    /// (no hop to another task when publishes come one at a time), then for whatever queued meanwhile.
     func publish(_ update: Update, frame: ByteBuffer, using operation: @escaping Operation) async throws -> StoredUpdate {
-        try await withCheckedThrowingContinuation { continuation in
+        let pending = PendingUpdate(update: update, frame: frame)
+        let runsAtOnce = state.withLock { state -> Bool in
+            guard !state.isDraining else { return false }
+            state.isDraining = true
+            return true
+        }
+        if runsAtOnce {
+            // Whatever arrives meanwhile is stored by a task of its own: this publisher is answered
+            // as soon as its update is stored.
+            defer { drainInTheBackground(using: operation) }
+            let stored = try await operation([pending])
+            guard stored.count == 1 else {
+                throw EventStoreError("the store answered \(stored.count) updates for a batch of 1")
+            }
+            return stored[0]
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             let startsDraining = state.withLock { state -> Bool in
-                state.waiting.append(Waiting(pending: PendingUpdate(update: update, frame: frame), continuation: continuation))
+                state.waiting.append(Waiting(pending: pending, continuation: continuation))
                 guard !state.isDraining else { return false }
                 state.isDraining = true
                 return true
             }
             if startsDraining { Task { await self.drain(using: operation) } }
         }
+    }
+
+    /// Stops draining if nothing waits, or drains what does in a task of its own.
+    private func drainInTheBackground(using operation: @escaping Operation) {
+        let hasWaiting = state.withLock { state -> Bool in
+            if state.waiting.isEmpty { state.isDraining = false }
+            return !state.waiting.isEmpty
+        }
+        if hasWaiting { Task { await self.drain(using: operation) } }
     }
 
     private func drain(using operation: Operation) async {

@@ -99,4 +99,27 @@ import Testing
         eventLoop.run()
         #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n", "3\r\nb\n\n\r\n"])
     }
+
+    @Test func loopMayWriteAtOnceOnlyAfterAQuietWindow() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
+        #expect(coalescer.startWritingNow())
+        // The window started: a second fan-out within it waits for the flush.
+        eventLoop.advanceTime(by: .milliseconds(4))
+        #expect(!coalescer.startWritingNow())
+        eventLoop.advanceTime(by: .milliseconds(1))
+        #expect(coalescer.startWritingNow())
+    }
+
+    @Test func writerOfTheLoopThatWritesAtOnceWritesAsItIsOffered() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
+        var update = StoredUpdate(sequence: 1, id: "1", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "a\n\n"))
+        update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
+        var writes = PendingWrites(writingAtOnceOn: coalescer)
+        _ = subscriber.queue.offer(update, writes: &writes)
+        // Written before any task of the loop runs.
+        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+    }
 }
