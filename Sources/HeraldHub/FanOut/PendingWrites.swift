@@ -12,6 +12,12 @@ struct PendingWrites {
         self.writingAtOnceOn = writingAtOnceOn
     }
 
+    /// Whether `writer` writes an update as it is offered, without queueing it: it is on the loop
+    /// that writes at once, and its connection takes more now.
+    func writesAtOnce(with writer: SubscriberChannelWriter) -> Bool {
+        writingAtOnceOn === writer.coalescer && writer.connectionIsWritable
+    }
+
     /// Writes with `writer` at once, or adds it to its event loop's group.
     mutating func add(_ writer: SubscriberChannelWriter) {
         if let writingAtOnceOn, writingAtOnceOn === writer.coalescer {

@@ -74,6 +74,19 @@ final class SubscriberChannelWriter: Sendable {
         }
     }
 
+    /// On the event loop: whether the connection takes more now.
+    var connectionIsWritable: Bool {
+        handler.value.isWritable
+    }
+
+    /// On the event loop, for an update offered while nothing was queued and the connection was
+    /// writable: writes it, unless it was sent from history already.
+    func write(_ update: StoredUpdate) {
+        guard update.sequence > skipping else { return }
+        bytesSent.increment(by: Int64(update.frame.readableBytes))
+        handler.value.writeChunk(update.chunk ?? SubscriberStreamHandler.chunk(of: update.frame))
+    }
+
     private var endsTheStream: Bool {
         if case .byTheWriter = endOfStream { true } else { false }
     }

@@ -70,11 +70,13 @@ final class SubscriberQueue: Sendable {
     private enum Wake {
         case reader(UnsafeContinuation<Void, Never>)
         case writer(SubscriberChannelWriter)
+        /// Only from ``offer(_:writes:)``: the update was not queued, the writer writes it now.
+        case writerNow(SubscriberChannelWriter)
 
         func callAsFunction() {
             switch self {
             case .reader(let continuation): continuation.resume()
-            case .writer(let writer): writer.scheduleWrite()
+            case .writer(let writer), .writerNow(let writer): writer.scheduleWrite()
             }
         }
     }
@@ -93,6 +95,11 @@ final class SubscriberQueue: Sendable {
     func offer(_ update: StoredUpdate, writes: inout PendingWrites) -> Offer {
         let (offer, wake) = state.withLock { state -> (Offer, Wake?) in
             guard state.ending == nil else { return (.ended, nil) }
+            // Nothing waits before it and the writer can write it now: it skips the queue.
+            if state.entries.isEmpty, !state.writeScheduled, let writer = state.writer, writes.writesAtOnce(with: writer) {
+                state.lastActivity = .now
+                return (.queued, .writerNow(writer))
+            }
             let size = update.frame.readableBytes
             if state.entries.count >= maximumUpdates || state.bytes + size > maximumBytes {
                 state.ending = .lagging
@@ -107,6 +114,7 @@ final class SubscriberQueue: Sendable {
         }
         switch wake {
         case .writer(let writer): writes.add(writer)
+        case .writerNow(let writer): writer.write(update)
         case .reader(let continuation): continuation.resume()
         case nil: break
         }

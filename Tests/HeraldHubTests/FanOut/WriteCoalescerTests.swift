@@ -10,13 +10,15 @@ import Testing
         let channel: EmbeddedChannel
         let queue: SubscriberQueue
 
-        init(on eventLoop: EmbeddedEventLoop, coalescer: WriteCoalescer) throws {
+        init(on eventLoop: EmbeddedEventLoop, coalescer: WriteCoalescer, skipping: Int64 = 0) throws {
             channel = EmbeddedChannel(loop: eventLoop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             let handler = SubscriberStreamHandler()
             try channel.pipeline.syncOperations.addHandler(handler)
             queue = SubscriberQueue(maximumUpdates: 100, maximumBytes: 1 << 20)
-            let writer = SubscriberChannelWriter(handler: handler, coalescer: coalescer, queue: queue, skipping: 0, bytesSent: HubMetrics().bytesSent)
+            let writer = SubscriberChannelWriter(handler: handler, coalescer: coalescer, queue: queue, skipping: skipping, bytesSent: HubMetrics().bytesSent)
+            // As a live subscription does: what waits is written when the connection drains.
+            handler.onWritable = { writer.writeQueuedFrames() }
             queue.writeDirectly(with: writer)
             eventLoop.run()
         }
@@ -111,15 +113,59 @@ import Testing
         #expect(coalescer.startWritingNow())
     }
 
+    /// Offers `text` as a loop that writes at once does.
+    private func offerAtOnce(_ sequence: Int64, _ text: String, to subscriber: LiveSubscriber, on coalescer: WriteCoalescer) {
+        var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
+        update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
+        var writes = PendingWrites(writingAtOnceOn: coalescer)
+        #expect(subscriber.queue.offer(update, writes: &writes) == .queued)
+        writes.schedule()
+    }
+
     @Test func writerOfTheLoopThatWritesAtOnceWritesAsItIsOffered() throws {
         let eventLoop = EmbeddedEventLoop()
         let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
         let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
-        var update = StoredUpdate(sequence: 1, id: "1", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "a\n\n"))
-        update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
-        var writes = PendingWrites(writingAtOnceOn: coalescer)
-        _ = subscriber.queue.offer(update, writes: &writes)
+        offerAtOnce(1, "a\n\n", to: subscriber, on: coalescer)
         // Written before any task of the loop runs.
         #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+    }
+
+    @Test func updateForAConnectionThatTakesNoMoreWaitsUntilItDrains() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .zero)
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
+        subscriber.channel.isWritable = false
+        subscriber.channel.pipeline.fireChannelWritabilityChanged()
+
+        offerAtOnce(1, "a\n\n", to: subscriber, on: coalescer)
+        offerAtOnce(2, "b\n\n", to: subscriber, on: coalescer)
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == [])
+        subscriber.channel.isWritable = true
+        subscriber.channel.pipeline.fireChannelWritabilityChanged()
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["6\r\na\n\nb\n\n\r\n"])
+    }
+
+    @Test func updateAlreadySentFromHistoryIsNotWrittenAgainAtOnce() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .zero)
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer, skipping: 5)
+        offerAtOnce(5, "a\n\n", to: subscriber, on: coalescer)
+        offerAtOnce(6, "b\n\n", to: subscriber, on: coalescer)
+        #expect(try subscriber.writtenChunks() == ["3\r\nb\n\n\r\n"])
+    }
+
+    @Test func updateOfferedWhileOthersWaitIsWrittenAfterThem() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .zero)
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
+        // Queued, with its write scheduled on the loop but not yet run.
+        subscriber.publish(1, "a\n\n")
+        offerAtOnce(2, "b\n\n", to: subscriber, on: coalescer)
+        #expect(try subscriber.writtenChunks() == [])
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["6\r\na\n\nb\n\n\r\n"])
     }
 }
