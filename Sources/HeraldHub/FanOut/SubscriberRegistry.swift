@@ -29,6 +29,19 @@ final class SubscriberRegistry: Sendable {
     /// Every connected subscriber.
     var subscribers: [Subscriber] { state.withLock { Array($0.all.values) } }
 
+    /// The subscribers that `eventLoop` offers updates to.
+    func subscribers(of eventLoop: WriteCoalescer) -> [Subscriber] {
+        state.withLock { state in
+            guard let group = state.groups[ObjectIdentifier(eventLoop)] else { return [] }
+            var subscribers = Array(group.unindexed.values)
+            var seen = Set(group.unindexed.keys)
+            for bucket in group.byTopic.values {
+                for (key, subscriber) in bucket where seen.insert(key).inserted { subscribers.append(subscriber) }
+            }
+            return subscribers
+        }
+    }
+
     /// The coalescers of the event loops that have subscribers: each offers updates to its own.
     var eventLoops: [WriteCoalescer] { state.withLock { Array($0.loops.values) } }
 

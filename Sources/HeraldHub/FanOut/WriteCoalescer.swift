@@ -9,6 +9,8 @@ import NIOCore
 /// window.
 final class WriteCoalescer: Sendable {
     let eventLoop: any EventLoop
+    /// The updates waiting for this loop to offer them to its subscribers.
+    let handover: UpdateHandover
     private let window: TimeAmount
     private let state: NIOLoopBoundBox<State>
 
@@ -21,9 +23,11 @@ final class WriteCoalescer: Sendable {
         var lastFlush: NIODeadline?
     }
 
-    /// A coalescer for `eventLoop`; a `window` of zero writes every batch at once.
-    init(eventLoop: any EventLoop, window: Duration) {
+    /// A coalescer for `eventLoop`; a `window` of zero writes every batch at once. At most
+    /// `maximumWaitingUpdates` wait for the loop to take them.
+    init(eventLoop: any EventLoop, window: Duration, maximumWaitingUpdates: Int = 10_000) {
         self.eventLoop = eventLoop
+        self.handover = UpdateHandover(maximumUpdates: maximumWaitingUpdates)
         self.window = TimeAmount(window)
         self.state = .makeBoxSendingValue(State(), as: State.self, eventLoop: eventLoop)
     }
@@ -31,7 +35,11 @@ final class WriteCoalescer: Sendable {
     /// From any thread: has `writers`, all on this loop, write their queued frames: now, if the loop
     /// wrote nothing in the last window, otherwise when the window ends.
     func write(_ writers: [SubscriberChannelWriter]) {
-        eventLoop.execute { self.enqueue(writers) }
+        if eventLoop.inEventLoop {
+            enqueue(writers)
+        } else {
+            eventLoop.execute { self.enqueue(writers) }
+        }
     }
 
     /// On the event loop: whether the loop may write now, having written nothing in the last window.

@@ -4,12 +4,15 @@ import Synchronization
 /// The hub's ``WriteCoalescer``s, one per event loop that serves subscribers.
 final class WriteCoalescers: Sendable {
     private let window: Duration
+    private let maximumWaitingUpdates: Int
     /// Keyed by the loop's identity; a coalescer keeps its loop alive, so no key is ever reused. A
     /// server has a handful of loops.
     private let coalescers = Mutex<[ObjectIdentifier: WriteCoalescer]>([:])
 
-    init(window: Duration) {
+    /// Coalescers writing once per `window`, with at most `maximumWaitingUpdates` waiting for each loop.
+    init(window: Duration, maximumWaitingUpdates: Int) {
         self.window = window
+        self.maximumWaitingUpdates = maximumWaitingUpdates
     }
 
     /// The coalescer of `eventLoop`, made on first use.
@@ -17,7 +20,7 @@ final class WriteCoalescers: Sendable {
         coalescers.withLock { coalescers in
             let key = ObjectIdentifier(eventLoop)
             if let coalescer = coalescers[key] { return coalescer }
-            let coalescer = WriteCoalescer(eventLoop: eventLoop, window: window)
+            let coalescer = WriteCoalescer(eventLoop: eventLoop, window: window, maximumWaitingUpdates: maximumWaitingUpdates)
             coalescers[key] = coalescer
             return coalescer
         }

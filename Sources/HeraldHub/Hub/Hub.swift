@@ -32,7 +32,10 @@ public final class Hub: Service, Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        self.writeCoalescers = WriteCoalescers(window: configuration.writeCoalescingWindow)
+        self.writeCoalescers = WriteCoalescers(
+            window: configuration.writeCoalescingWindow,
+            maximumWaitingUpdates: configuration.subscriberQueueUpdates
+        )
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)
     }
@@ -62,13 +65,32 @@ public final class Hub: Service, Sendable {
         }
         metrics.updatesPublished.increment(by: Int64(updates.count))
         // Each event loop offers the batch to its own subscribers, touching their queues on the
-        // thread that writes them, and writes with no further hop. A loop runs its tasks in order,
-        // so its subscribers get the batches in the order they were stored.
+        // thread that writes them, and writes with no further hop. It takes the batches handed
+        // over in the order they were stored, all that wait at once.
         for eventLoop in registry.eventLoops {
-            eventLoop.eventLoop.execute { self.dispatch(updates, toSubscribersOf: eventLoop) }
+            switch eventLoop.handover.hand(updates) {
+            case .askTheLoop:
+                eventLoop.eventLoop.execute { self.dispatch(eventLoop.handover.take(), toSubscribersOf: eventLoop) }
+            case .waitingWithOthers:
+                break
+            case .overflowed:
+                endSubscribers(of: eventLoop)
+            }
         }
         dispatch(updates, toSubscribersOf: nil)
         return stored
+    }
+
+    /// Ends the subscribers of an event loop that stopped taking updates (it is blocked, or far
+    /// behind), as lagging: what they missed was dropped with the updates waiting for the loop, and
+    /// they resume from history when they reconnect.
+    private func endSubscribers(of eventLoop: WriteCoalescer) {
+        let subscribers = registry.subscribers(of: eventLoop)
+        for subscriber in subscribers {
+            subscriber.closer.close(because: SubscriberLagging())
+            metrics.subscribersDroppedForLag.increment()
+        }
+        logger.warning("an event loop stopped taking updates: its subscribers were dropped", metadata: ["subscribers": "\(subscribers.count)"])
     }
 
     /// Offers `updates` to the subscribers of `eventLoop` (on that loop), or to those with no

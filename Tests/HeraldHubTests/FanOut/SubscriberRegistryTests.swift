@@ -64,4 +64,23 @@ import Testing
         #expect(registry.eventLoops.isEmpty)
         #expect(registry.count == 1)
     }
+
+    @Test func subscribersOfAnEventLoopAreListedOnceEach() {
+        let registry = SubscriberRegistry()
+        let loop = WriteCoalescer(eventLoop: EmbeddedEventLoop(), window: .zero)
+        let twoTopics = Subscriber(
+            id: "urn:uuid:both",
+            selectors: [TopicSelector("a"), TopicSelector("b")],
+            authorizedSelectors: [],
+            payload: nil,
+            queue: SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 16),
+            coalescer: loop
+        )
+        let template = subscriber(topic: "{any}", on: loop)
+        registry.add(twoTopics)
+        registry.add(template)
+        registry.add(subscriber(topic: "a", on: nil))
+        #expect(Set(registry.subscribers(of: loop).map(\.id)) == ["urn:uuid:both", "urn:uuid:{any}"])
+        #expect(registry.subscribers(of: loop).count == 2)
+    }
 }

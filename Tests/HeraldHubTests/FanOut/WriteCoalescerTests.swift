@@ -9,8 +9,10 @@ import Testing
     private struct LiveSubscriber {
         let channel: EmbeddedChannel
         let queue: SubscriberQueue
+        let coalescer: WriteCoalescer
 
         init(on eventLoop: EmbeddedEventLoop, coalescer: WriteCoalescer, skipping: Int64 = 0) throws {
+            self.coalescer = coalescer
             channel = EmbeddedChannel(loop: eventLoop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             let handler = SubscriberStreamHandler()
@@ -158,14 +160,13 @@ import Testing
     }
 
     @Test func updateOfferedWhileOthersWaitIsWrittenAfterThem() throws {
-        let eventLoop = EmbeddedEventLoop()
-        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .zero)
-        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: coalescer)
-        // Queued, with its write scheduled on the loop but not yet run.
-        subscriber.publish(1, "a\n\n")
-        offerAtOnce(2, "b\n\n", to: subscriber, on: coalescer)
+        let (eventLoop, subscriber) = try subscriberJustWritten()
+        // Within the window: queued, for the flush at its end.
+        eventLoop.advanceTime(by: .milliseconds(1))
+        subscriber.publish(2, "b\n\n")
+        offerAtOnce(3, "c\n\n", to: subscriber, on: subscriber.coalescer)
         #expect(try subscriber.writtenChunks() == [])
-        eventLoop.run()
-        #expect(try subscriber.writtenChunks() == ["6\r\na\n\nb\n\n\r\n"])
+        eventLoop.advanceTime(by: .milliseconds(4))
+        #expect(try subscriber.writtenChunks() == ["6\r\nb\n\nc\n\n\r\n"])
     }
 }

@@ -1,0 +1,29 @@
+@testable import HeraldHub
+import NIOCore
+import Testing
+
+@Suite struct UpdateHandoverTests {
+    private func updates(_ sequences: ClosedRange<Int64>) -> [StoredUpdate] {
+        sequences.map { StoredUpdate(sequence: $0, id: "\($0)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "data: \($0)\n\n")) }
+    }
+
+    @Test func loopIsAskedOnceForTheBatchesThatWaitTogether() {
+        let handover = UpdateHandover(maximumUpdates: 100)
+        #expect(handover.hand(updates(1...1)) == .askTheLoop)
+        #expect(handover.hand(updates(2...3)) == .waitingWithOthers)
+        #expect(handover.take().map(\.sequence) == [1, 2, 3])
+        // Taken: the next batch asks the loop again.
+        #expect(handover.hand(updates(4...4)) == .askTheLoop)
+        #expect(handover.take().map(\.sequence) == [4])
+        #expect(handover.take().isEmpty)
+    }
+
+    @Test func loopThatStopsTakingOverflowsTheHandoverAndLosesWhatWaited() {
+        let handover = UpdateHandover(maximumUpdates: 3)
+        #expect(handover.hand(updates(1...2)) == .askTheLoop)
+        #expect(handover.hand(updates(3...3)) == .waitingWithOthers)
+        #expect(handover.hand(updates(4...4)) == .overflowed)
+        // The loop, asked before, finds nothing: its subscribers are being ended.
+        #expect(handover.take().isEmpty)
+    }
+}
