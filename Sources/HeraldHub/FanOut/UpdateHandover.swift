@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The stored updates handed to one event loop to offer to its subscribers, gathered while the loop
@@ -10,32 +11,42 @@ final class UpdateHandover: Sendable {
         case askTheLoop
         /// They wait after others the loop was already asked to take.
         case waitingWithOthers
-        /// More than the limit were waiting: the loop has stopped taking them. Everything that
-        /// waited was dropped; the loop's subscribers must be ended.
+        /// More than the limits allow were waiting: the loop has stopped taking them. Everything
+        /// that waited was dropped; the loop's subscribers must be ended.
         case overflowed
     }
 
     private struct State {
         var updates: [StoredUpdate] = []
+        var bytes = 0
         var loopWasAsked = false
     }
 
     private let maximumUpdates: Int
+    private let maximumBytes: Int
     private let state = Mutex(State())
 
-    /// A handover holding at most `maximumUpdates` waiting updates.
-    init(maximumUpdates: Int) {
+    /// A handover holding at most `maximumUpdates` waiting updates, of at most `maximumBytes` of
+    /// events in all (a subscriber's queue holds no more).
+    init(maximumUpdates: Int, maximumBytes: Int) {
         self.maximumUpdates = maximumUpdates
+        self.maximumBytes = maximumBytes
     }
 
     /// Adds `updates` after those waiting.
     func hand(_ updates: [StoredUpdate]) -> Handed {
-        state.withLock { state in
-            guard state.updates.count + updates.count <= maximumUpdates else {
+        let bytes = updates.reduce(0) { $0 + $1.frame.readableBytes }
+        return state.withLock { state in
+            // A batch the loop has nothing else to take with is always accepted: the limits are for
+            // a loop that stopped taking, not for one large batch (which the batcher bounds).
+            let fits = state.updates.count + updates.count <= maximumUpdates && state.bytes + bytes <= maximumBytes
+            guard fits || state.updates.isEmpty else {
                 state.updates = []
+                state.bytes = 0
                 return .overflowed
             }
             state.updates += updates
+            state.bytes += bytes
             guard !state.loopWasAsked else { return .waitingWithOthers }
             state.loopWasAsked = true
             return .askTheLoop
@@ -48,6 +59,7 @@ final class UpdateHandover: Sendable {
             state.loopWasAsked = false
             let updates = state.updates
             state.updates = []
+            state.bytes = 0
             return updates
         }
     }

@@ -5,14 +5,17 @@ import Synchronization
 final class WriteCoalescers: Sendable {
     private let window: Duration
     private let maximumWaitingUpdates: Int
+    private let maximumWaitingBytes: Int
     /// Keyed by the loop's identity; a coalescer keeps its loop alive, so no key is ever reused. A
     /// server has a handful of loops.
     private let coalescers = Mutex<[ObjectIdentifier: WriteCoalescer]>([:])
 
-    /// Coalescers writing once per `window`, with at most `maximumWaitingUpdates` waiting for each loop.
-    init(window: Duration, maximumWaitingUpdates: Int) {
+    /// Coalescers writing once per `window`, with at most `maximumWaitingUpdates`, of
+    /// `maximumWaitingBytes` in all, waiting for each loop.
+    init(window: Duration, maximumWaitingUpdates: Int, maximumWaitingBytes: Int) {
         self.window = window
         self.maximumWaitingUpdates = maximumWaitingUpdates
+        self.maximumWaitingBytes = maximumWaitingBytes
     }
 
     /// The coalescer of `eventLoop`, made on first use.
@@ -20,7 +23,12 @@ final class WriteCoalescers: Sendable {
         coalescers.withLock { coalescers in
             let key = ObjectIdentifier(eventLoop)
             if let coalescer = coalescers[key] { return coalescer }
-            let coalescer = WriteCoalescer(eventLoop: eventLoop, window: window, maximumWaitingUpdates: maximumWaitingUpdates)
+            let coalescer = WriteCoalescer(
+                eventLoop: eventLoop,
+                window: window,
+                maximumWaitingUpdates: maximumWaitingUpdates,
+                maximumWaitingBytes: maximumWaitingBytes
+            )
             coalescers[key] = coalescer
             return coalescer
         }

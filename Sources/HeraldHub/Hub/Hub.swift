@@ -34,7 +34,8 @@ public final class Hub: Service, Sendable {
         self.logger = logger
         self.writeCoalescers = WriteCoalescers(
             window: configuration.writeCoalescingWindow,
-            maximumWaitingUpdates: configuration.subscriberQueueUpdates
+            maximumWaitingUpdates: configuration.subscriberQueueUpdates,
+            maximumWaitingBytes: configuration.subscriberQueueBytes
         )
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)

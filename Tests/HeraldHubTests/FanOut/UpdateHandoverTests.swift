@@ -8,7 +8,7 @@ import Testing
     }
 
     @Test func loopIsAskedOnceForTheBatchesThatWaitTogether() {
-        let handover = UpdateHandover(maximumUpdates: 100)
+        let handover = UpdateHandover(maximumUpdates: 100, maximumBytes: 1 << 20)
         #expect(handover.hand(updates(1...1)) == .askTheLoop)
         #expect(handover.hand(updates(2...3)) == .waitingWithOthers)
         #expect(handover.take().map(\.sequence) == [1, 2, 3])
@@ -19,11 +19,28 @@ import Testing
     }
 
     @Test func loopThatStopsTakingOverflowsTheHandoverAndLosesWhatWaited() {
-        let handover = UpdateHandover(maximumUpdates: 3)
+        let handover = UpdateHandover(maximumUpdates: 3, maximumBytes: 1 << 20)
         #expect(handover.hand(updates(1...2)) == .askTheLoop)
         #expect(handover.hand(updates(3...3)) == .waitingWithOthers)
         #expect(handover.hand(updates(4...4)) == .overflowed)
         // The loop, asked before, finds nothing: its subscribers are being ended.
         #expect(handover.take().isEmpty)
+    }
+
+    @Test func handoverHoldsNoMoreBytesThanItsLimit() {
+        // Each frame is "data: N\n\n", 9 bytes.
+        let handover = UpdateHandover(maximumUpdates: 100, maximumBytes: 20)
+        #expect(handover.hand(updates(1...2)) == .askTheLoop)
+        #expect(handover.hand(updates(3...3)) == .overflowed)
+        #expect(handover.take().isEmpty)
+        // Taken and emptied: it holds updates again.
+        #expect(handover.hand(updates(4...5)) == .askTheLoop)
+        #expect(handover.take().map(\.sequence) == [4, 5])
+    }
+
+    @Test func batchLargerThanTheLimitsIsTakenWhenNothingWaits() {
+        let handover = UpdateHandover(maximumUpdates: 2, maximumBytes: 1 << 20)
+        #expect(handover.hand(updates(1...3)) == .askTheLoop)
+        #expect(handover.take().map(\.sequence) == [1, 2, 3])
     }
 }
