@@ -15,12 +15,12 @@ struct PendingWrites {
     /// Whether `writer` writes an update as it is offered, without queueing it: it is on the loop
     /// that writes at once, and its connection takes more now.
     func writesAtOnce(with writer: SubscriberChannelWriter) -> Bool {
-        writingAtOnceOn === writer.coalescer && writer.connectionIsWritable
+        isWritingAtOnce(on: writer.coalescer) && writer.connectionIsWritable
     }
 
     /// Writes with `writer` at once, or adds it to its event loop's group.
     mutating func add(_ writer: SubscriberChannelWriter) {
-        if let writingAtOnceOn, writingAtOnceOn === writer.coalescer {
+        if isWritingAtOnce(on: writer.coalescer) {
             writer.writeQueuedFrames()
             return
         }
@@ -35,5 +35,9 @@ struct PendingWrites {
     /// Asks each event loop to write its subscribers' queued frames, paced by its coalescer.
     func schedule() {
         for (coalescer, writers) in groups { coalescer.write(writers) }
+    }
+
+    private func isWritingAtOnce(on coalescer: WriteCoalescer) -> Bool {
+        writingAtOnceOn === coalescer
     }
 }

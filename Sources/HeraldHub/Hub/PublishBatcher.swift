@@ -28,6 +28,13 @@ final class PublishBatcher: Sendable {
         var waiting: Deque<Waiting> = []
         /// Whether a task is storing batches; it takes whatever waits until nothing does.
         var isDraining = false
+
+        /// Makes the caller the one that drains, if nobody does yet.
+        mutating func startDraining() -> Bool {
+            guard !isDraining else { return false }
+            isDraining = true
+            return true
+        }
     }
 
     /// The most updates stored in one batch, which bounds one statement's size.
@@ -40,27 +47,16 @@ final class PublishBatcher: Sendable {
     /// (no hop to another task when publishes come one at a time), then for whatever queued meanwhile.
     func publish(_ update: Update, frame: ByteBuffer, using operation: @escaping Operation) async throws -> StoredUpdate {
         let pending = PendingUpdate(update: update, frame: frame)
-        let runsAtOnce = state.withLock { state -> Bool in
-            guard !state.isDraining else { return false }
-            state.isDraining = true
-            return true
-        }
-        if runsAtOnce {
+        if state.withLock({ $0.startDraining() }) {
             // Whatever arrives meanwhile is stored by a task of its own: this publisher is answered
             // as soon as its update is stored.
             defer { drainInTheBackground(using: operation) }
-            let stored = try await operation([pending])
-            guard stored.count == 1 else {
-                throw EventStoreError("the store answered \(stored.count) updates for a batch of 1")
-            }
-            return stored[0]
+            return try await store([pending], using: operation)[0]
         }
         return try await withCheckedThrowingContinuation { continuation in
             let startsDraining = state.withLock { state -> Bool in
                 state.waiting.append(Waiting(pending: pending, continuation: continuation))
-                guard !state.isDraining else { return false }
-                state.isDraining = true
-                return true
+                return state.startDraining()
             }
             if startsDraining { Task { await self.drain(using: operation) } }
         }
@@ -85,15 +81,21 @@ final class PublishBatcher: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let stored = try await operation(batch.map(\.pending))
-                // One answer per publish, or none: a short answer would leave publishers waiting forever.
-                guard stored.count == batch.count else {
-                    throw EventStoreError("the store answered \(stored.count) updates for a batch of \(batch.count)")
-                }
+                let stored = try await store(batch.map(\.pending), using: operation)
                 for (waiting, update) in zip(batch, stored) { waiting.continuation.resume(returning: update) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }
             }
         }
+    }
+
+    /// Runs `operation` for `batch`, and checks that it answered one stored update per publish: a
+    /// short answer would leave publishers waiting forever.
+    private func store(_ batch: [PendingUpdate], using operation: Operation) async throws -> [StoredUpdate] {
+        let stored = try await operation(batch)
+        guard stored.count == batch.count else {
+            throw EventStoreError("the store answered \(stored.count) updates for a batch of \(batch.count)")
+        }
+        return stored
     }
 }
