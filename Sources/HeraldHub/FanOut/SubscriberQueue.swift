@@ -81,13 +81,11 @@ final class SubscriberQueue: Sendable {
         }
     }
 
-    private let maximumUpdates: Int
-    private let maximumBytes: Int
+    private let limits: BacklogLimits
     private let state = Mutex(State())
 
     init(maximumUpdates: Int, maximumBytes: Int) {
-        self.maximumUpdates = maximumUpdates
-        self.maximumBytes = maximumBytes
+        self.limits = BacklogLimits(updates: maximumUpdates, bytes: maximumBytes)
     }
 
     /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
@@ -101,7 +99,7 @@ final class SubscriberQueue: Sendable {
                 return (.queued, .writerNow(writer))
             }
             let size = update.frame.readableBytes
-            if state.entries.count >= maximumUpdates || state.bytes + size > maximumBytes {
+            if !limits.allow(updates: state.entries.count + 1, bytes: state.bytes + size) {
                 state.ending = .lagging
                 state.entries = []
                 state.bytes = 0

@@ -22,15 +22,13 @@ final class UpdateHandover: Sendable {
         var loopWasAsked = false
     }
 
-    private let maximumUpdates: Int
-    private let maximumBytes: Int
+    private let limits: BacklogLimits
     private let state = Mutex(State())
 
     /// A handover holding at most `maximumUpdates` waiting updates, of at most `maximumBytes` of
     /// events in all (a subscriber's queue holds no more).
     init(maximumUpdates: Int, maximumBytes: Int) {
-        self.maximumUpdates = maximumUpdates
-        self.maximumBytes = maximumBytes
+        self.limits = BacklogLimits(updates: maximumUpdates, bytes: maximumBytes)
     }
 
     /// Adds `updates` after those waiting.
@@ -39,7 +37,7 @@ final class UpdateHandover: Sendable {
         return state.withLock { state in
             // A batch the loop has nothing else to take with is always accepted: the limits are for
             // a loop that stopped taking, not for one large batch (which the batcher bounds).
-            let fits = state.updates.count + updates.count <= maximumUpdates && state.bytes + bytes <= maximumBytes
+            let fits = limits.allow(updates: state.updates.count + updates.count, bytes: state.bytes + bytes)
             guard fits || state.updates.isEmpty else {
                 state.updates = []
                 state.bytes = 0
