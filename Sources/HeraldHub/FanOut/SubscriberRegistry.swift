@@ -7,6 +7,8 @@ final class SubscriberRegistry: Sendable {
     /// The subscribers that one event loop (or, for those with no connection, the publishing task)
     /// offers updates to.
     private struct Group {
+        /// The event loop's coalescer; `nil` for subscribers with no connection.
+        let coalescer: WriteCoalescer?
         var byTopic: [String: [ObjectIdentifier: Subscriber]] = [:]
         var unindexed: [ObjectIdentifier: Subscriber] = [:]
         var count = 0
@@ -17,8 +19,6 @@ final class SubscriberRegistry: Sendable {
         /// Keyed by the identity of the subscribers' ``WriteCoalescer``, or `nil` for subscribers
         /// with no connection.
         var groups: [ObjectIdentifier?: Group] = [:]
-        /// The coalescers of the groups, one per event loop that has subscribers.
-        var loops: [ObjectIdentifier: WriteCoalescer] = [:]
     }
 
     private let state = Mutex(State())
@@ -43,15 +43,14 @@ final class SubscriberRegistry: Sendable {
     }
 
     /// The coalescers of the event loops that have subscribers: each offers updates to its own.
-    var eventLoops: [WriteCoalescer] { state.withLock { Array($0.loops.values) } }
+    var eventLoops: [WriteCoalescer] { state.withLock { $0.groups.values.compactMap(\.coalescer) } }
 
     func add(_ subscriber: Subscriber) {
         let key = ObjectIdentifier(subscriber)
         let groupKey = subscriber.coalescer.map(ObjectIdentifier.init)
         state.withLock { state in
             state.all[key] = subscriber
-            if let coalescer = subscriber.coalescer, let loopKey = groupKey { state.loops[loopKey] = coalescer }
-            var group = state.groups.removeValue(forKey: groupKey) ?? Group()
+            var group = state.groups.removeValue(forKey: groupKey) ?? Group(coalescer: subscriber.coalescer)
             group.count += 1
             if let topics = subscriber.exactTopics {
                 for topic in Set(topics) { group.byTopic[topic, default: [:]][key] = subscriber }
@@ -76,11 +75,7 @@ final class SubscriberRegistry: Sendable {
             } else {
                 group.unindexed.removeValue(forKey: key)
             }
-            if group.count > 0 {
-                state.groups[groupKey] = group
-            } else if let loopKey = groupKey {
-                state.loops.removeValue(forKey: loopKey)
-            }
+            if group.count > 0 { state.groups[groupKey] = group }
         }
     }
 

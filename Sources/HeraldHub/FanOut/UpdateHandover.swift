@@ -25,10 +25,9 @@ final class UpdateHandover: Sendable {
     private let limits: BacklogLimits
     private let state = Mutex(State())
 
-    /// A handover holding at most `maximumUpdates` waiting updates, of at most `maximumBytes` of
-    /// events in all (a subscriber's queue holds no more).
-    init(maximumUpdates: Int, maximumBytes: Int) {
-        self.limits = BacklogLimits(updates: maximumUpdates, bytes: maximumBytes)
+    /// A handover holding at most `limits` of waiting updates (a subscriber's queue holds no more).
+    init(limits: BacklogLimits) {
+        self.limits = limits
     }
 
     /// Adds `updates` after those waiting.

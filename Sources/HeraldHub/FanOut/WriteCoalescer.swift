@@ -24,10 +24,10 @@ final class WriteCoalescer: Sendable {
     }
 
     /// A coalescer for `eventLoop`; a `window` of zero writes every batch at once. At most
-    /// `maximumWaitingUpdates`, of `maximumWaitingBytes` in all, wait for the loop to take them.
-    init(eventLoop: any EventLoop, window: Duration, maximumWaitingUpdates: Int = 10_000, maximumWaitingBytes: Int = 16 << 20) {
+    /// `waitingLimits` of updates wait for the loop to take them.
+    init(eventLoop: any EventLoop, window: Duration, waitingLimits: BacklogLimits = BacklogLimits(updates: 10_000, bytes: 16 << 20)) {
         self.eventLoop = eventLoop
-        self.handover = UpdateHandover(maximumUpdates: maximumWaitingUpdates, maximumBytes: maximumWaitingBytes)
+        self.handover = UpdateHandover(limits: waitingLimits)
         self.window = TimeAmount(window)
         self.state = .makeBoxSendingValue(State(), as: State.self, eventLoop: eventLoop)
     }

@@ -4,18 +4,16 @@ import Synchronization
 /// The hub's ``WriteCoalescer``s, one per event loop that serves subscribers.
 final class WriteCoalescers: Sendable {
     private let window: Duration
-    private let maximumWaitingUpdates: Int
-    private let maximumWaitingBytes: Int
+    private let waitingLimits: BacklogLimits
     /// Keyed by the loop's identity; a coalescer keeps its loop alive, so no key is ever reused. A
     /// server has a handful of loops.
     private let coalescers = Mutex<[ObjectIdentifier: WriteCoalescer]>([:])
 
-    /// Coalescers writing once per `window`, with at most `maximumWaitingUpdates`, of
-    /// `maximumWaitingBytes` in all, waiting for each loop.
-    init(window: Duration, maximumWaitingUpdates: Int, maximumWaitingBytes: Int) {
+    /// Coalescers writing once per `window`, with at most `waitingLimits` of updates waiting for
+    /// each loop.
+    init(window: Duration, waitingLimits: BacklogLimits) {
         self.window = window
-        self.maximumWaitingUpdates = maximumWaitingUpdates
-        self.maximumWaitingBytes = maximumWaitingBytes
+        self.waitingLimits = waitingLimits
     }
 
     /// The coalescer of `eventLoop`, made on first use.
@@ -23,12 +21,7 @@ final class WriteCoalescers: Sendable {
         coalescers.withLock { coalescers in
             let key = ObjectIdentifier(eventLoop)
             if let coalescer = coalescers[key] { return coalescer }
-            let coalescer = WriteCoalescer(
-                eventLoop: eventLoop,
-                window: window,
-                maximumWaitingUpdates: maximumWaitingUpdates,
-                maximumWaitingBytes: maximumWaitingBytes
-            )
+            let coalescer = WriteCoalescer(eventLoop: eventLoop, window: window, waitingLimits: waitingLimits)
             coalescers[key] = coalescer
             return coalescer
         }

@@ -34,8 +34,7 @@ public final class Hub: Service, Sendable {
         self.logger = logger
         self.writeCoalescers = WriteCoalescers(
             window: configuration.writeCoalescingWindow,
-            maximumWaitingUpdates: configuration.subscriberQueueUpdates,
-            maximumWaitingBytes: configuration.subscriberQueueBytes
+            waitingLimits: BacklogLimits(updates: configuration.subscriberQueueUpdates, bytes: configuration.subscriberQueueBytes)
         )
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)

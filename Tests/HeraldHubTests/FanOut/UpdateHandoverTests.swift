@@ -8,7 +8,7 @@ import Testing
     }
 
     @Test func loopIsAskedOnceForTheBatchesThatWaitTogether() {
-        let handover = UpdateHandover(maximumUpdates: 100, maximumBytes: 1 << 20)
+        let handover = UpdateHandover(limits: BacklogLimits(updates: 100, bytes: 1 << 20))
         #expect(handover.hand(updates(1...1)) == .askTheLoop)
         #expect(handover.hand(updates(2...3)) == .waitingWithOthers)
         #expect(handover.take().map(\.sequence) == [1, 2, 3])
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func loopThatStopsTakingOverflowsTheHandoverAndLosesWhatWaited() {
-        let handover = UpdateHandover(maximumUpdates: 3, maximumBytes: 1 << 20)
+        let handover = UpdateHandover(limits: BacklogLimits(updates: 3, bytes: 1 << 20))
         #expect(handover.hand(updates(1...2)) == .askTheLoop)
         #expect(handover.hand(updates(3...3)) == .waitingWithOthers)
         #expect(handover.hand(updates(4...4)) == .overflowed)
@@ -29,7 +29,7 @@ import Testing
 
     @Test func handoverHoldsNoMoreBytesThanItsLimit() {
         // Each frame is "data: N\n\n", 9 bytes.
-        let handover = UpdateHandover(maximumUpdates: 100, maximumBytes: 20)
+        let handover = UpdateHandover(limits: BacklogLimits(updates: 100, bytes: 20))
         #expect(handover.hand(updates(1...2)) == .askTheLoop)
         #expect(handover.hand(updates(3...3)) == .overflowed)
         #expect(handover.take().isEmpty)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func batchLargerThanTheLimitsIsTakenWhenNothingWaits() {
-        let handover = UpdateHandover(maximumUpdates: 2, maximumBytes: 1 << 20)
+        let handover = UpdateHandover(limits: BacklogLimits(updates: 2, bytes: 1 << 20))
         #expect(handover.hand(updates(1...3)) == .askTheLoop)
         #expect(handover.take().map(\.sequence) == [1, 2, 3])
     }
