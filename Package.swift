@@ -168,6 +168,21 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // The service LaunchDarkly's sse-contract-tests harness drives: an EventSource per stream the
+        // harness asks for (scripts/contract-tests.sh runs it).
+        .executableTarget(
+            name: "ContractTestService",
+            dependencies: [
+                "EventSourceClient",
+                "ServerSentEvents",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ContractTests/ContractTestService",
+            swiftSettings: swiftSettings
+        ),
         // Runs the built `herald` executable as a process (`swift build` builds it first).
         .testTarget(name: "heraldTests", dependencies: ["herald", "TestSupport"], swiftSettings: swiftSettings),
     ]

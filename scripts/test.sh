@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Herald test on a fresh machine. It installs what is missing (Debian's chromium with
 # apt-get, playwright into ./.venv with pip), builds with a zero-warning check, runs the Swift tests,
-# the browser tests (the demo page and the hub) in a real Chromium, and a short fuzz run of the parser.
+# LaunchDarkly's SSE client contract suite against EventSource, the browser tests (the demo page and
+# the hub) in a real Chromium, and a short fuzz run of the parser.
 #
 #   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
 #   FUZZ_SECONDS=300 scripts/test.sh    a longer fuzz run
@@ -46,6 +47,13 @@ swift test --skip-build > "$artifacts/swift-test.log" 2>&1 || status=$?
 # Passing tests are in the log; print what matters: failures, measurements, the summary.
 grep -E '✘|HummingbirdSSE:|Test run with|Executed' "$artifacts/swift-test.log" || true
 if [ "$status" -ne 0 ]; then echo "swift tests failed; see $artifacts/swift-test.log" >&2; exit 1; fi
+
+step "LaunchDarkly's SSE client contract suite against EventSource"
+status=0
+bash scripts/contract-tests.sh > "$artifacts/contract-tests.log" 2>&1 || status=$?
+# The harness lists every test it ran; print the summary and any failure.
+grep -E 'FAIL|All tests passed|skipped|Status query|contract tests' "$artifacts/contract-tests.log" || true
+if [ "$status" -ne 0 ]; then echo "contract tests failed; see $artifacts/contract-tests.log" >&2; exit 1; fi
 
 step "Browser test: the demo page in Chromium"
 .venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"

@@ -16,8 +16,9 @@ public import ServerSentEvents
 /// ```
 ///
 /// ``close()``, cancelling the iterating task, or releasing the event source ends the connection.
+/// To see the stream's comment lines (heartbeats) as well, iterate ``messages`` instead of ``events``.
 public final class EventSource: Sendable {
-    private let core: EventSourceCore
+    fileprivate let core: EventSourceCore
 
     /// An event source for a `GET` of `url`.
     public convenience init(url: String, configuration: Configuration = .init(), httpClient: HTTPClient = EventSource.sharedHTTPClient) {
@@ -39,6 +40,12 @@ public final class EventSource: Sendable {
     /// ``EventSourceError`` when the event source fails for good.
     public var events: Events { Events(source: self) }
 
+    /// The events of the stream and its comment lines, in stream order, across reconnections; iterate
+    /// either this or ``events``, once.
+    ///
+    /// It ends and throws as ``events`` does.
+    public var messages: Messages { Messages(source: self) }
+
     /// Changes of the connection (connecting, open, reconnecting, closed) from now on.
     ///
     /// Each access makes a new stream; it keeps the newest 64 changes if not read, and finishes after
@@ -58,6 +65,17 @@ public final class EventSource: Sendable {
     public func close() {
         core.close()
     }
+
+    /// Drops the connection and connects again at once, as if the server had ended the stream but
+    /// without the reconnection delay: the new request carries `Last-Event-ID`, events already received
+    /// are still delivered, and an unfinished event is discarded.
+    ///
+    /// Use it when the application knows the connection is stale (the network changed, a token was
+    /// refreshed). ``connectionEvents`` reports it as `.reconnecting` with
+    /// ``EventSourceError/restarted``. Before the events are iterated, or after the end, it does nothing.
+    public func restart() {
+        core.restart()
+    }
 }
 
 extension EventSource {
@@ -69,56 +87,97 @@ extension EventSource {
         let source: EventSource
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(source: source)
+            AsyncIterator(messages: MessageIterator(source: source, reportingComments: false))
         }
 
         /// Takes events a network read at a time from the connection task.
         public struct AsyncIterator: AsyncIteratorProtocol {
-            // Held so the event source stays open while it is being iterated.
-            private let source: EventSource
-            private var batch: [ServerSentEvent] = []
-            private var index = 0
-            private var started = false
-
-            init(source: EventSource) {
-                self.source = source
-            }
+            fileprivate var messages: MessageIterator
 
             public mutating func next() async throws(EventSourceError) -> ServerSentEvent? {
                 try await next(isolation: nil)
             }
 
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventSourceError) -> ServerSentEvent? {
-                let core = source.core
-                while true {
-                    if index < batch.count {
-                        guard !core.isClosedByCaller else { return nil }
-                        defer { index += 1 }
-                        return batch[index]
-                    }
-                    if !started {
-                        started = true
-                        try core.start()
-                    }
-                    let next = await withTaskCancellationHandler {
-                        await core.queue.next()
-                    } onCancel: {
-                        core.close()
-                    }
-                    switch next {
-                    case .success(let events?):
-                        batch = events
-                        index = 0
-                    case .success(nil):
-                        batch = []
-                        index = 0
-                        return nil
-                    case .failure(let error):
-                        batch = []
-                        index = 0
-                        throw error
-                    }
+                // Comments are queued only for `messages`, so this loop never skips one in practice.
+                while let message = try await messages.next(isolation: actor) {
+                    if case .event(let event) = message { return event }
                 }
+                return nil
+            }
+        }
+    }
+
+    /// The events and comment lines of an ``EventSource``, as an asynchronous sequence.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = EventSourceMessage
+        public typealias Failure = EventSourceError
+
+        let source: EventSource
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(messages: MessageIterator(source: source, reportingComments: true))
+        }
+
+        /// Takes messages a network read at a time from the connection task.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            fileprivate var messages: MessageIterator
+
+            public mutating func next() async throws(EventSourceError) -> EventSourceMessage? {
+                try await messages.next(isolation: nil)
+            }
+
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventSourceError) -> EventSourceMessage? {
+                try await messages.next(isolation: actor)
+            }
+        }
+    }
+}
+
+/// What both sequences' iterators do: start the connection task on the first call, then take the
+/// queued batches one message at a time.
+private struct MessageIterator {
+    // Held so the event source stays open while it is being iterated.
+    private let source: EventSource
+    private let reportingComments: Bool
+    private var batch: [EventSourceMessage] = []
+    private var index = 0
+    private var started = false
+
+    init(source: EventSource, reportingComments: Bool) {
+        self.source = source
+        self.reportingComments = reportingComments
+    }
+
+    mutating func next(isolation actor: isolated (any Actor)?) async throws(EventSourceError) -> EventSourceMessage? {
+        let core = source.core
+        while true {
+            if index < batch.count {
+                guard !core.isClosedByCaller else { return nil }
+                defer { index += 1 }
+                return batch[index]
+            }
+            if !started {
+                started = true
+                try core.start(reportingComments: reportingComments)
+            }
+            let next = await withTaskCancellationHandler {
+                await core.queue.next()
+            } onCancel: {
+                core.close()
+            }
+            switch next {
+            case .success(let messages?):
+                batch = messages
+                index = 0
+            case .success(nil):
+                batch = []
+                index = 0
+                return nil
+            case .failure(let error):
+                batch = []
+                index = 0
+                throw error
             }
         }
     }

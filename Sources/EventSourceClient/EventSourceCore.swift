@@ -15,6 +15,13 @@ final class EventSourceCore: Sendable {
         var finalEvent: EventSourceConnectionEvent?
         var observers: [Int: AsyncStream<EventSourceConnectionEvent>.Continuation] = [:]
         var nextObserverID = 0
+        /// Whether the messages include comment lines, as the first iteration chose.
+        var reportsComments = false
+        /// Set by `restart()`, cleared when a new connection starts: that connection is the restart.
+        var restartRequested = false
+        /// Cancels what the connection task awaits now (a connection or the delay before one), for
+        /// `restart()`; `nil` between the two.
+        var cancelCurrentWait: (@Sendable () -> Void)?
     }
 
     let request: EventSourceRequest
@@ -38,9 +45,10 @@ final class EventSourceCore: Sendable {
     var isClosedByCaller: Bool { closedByCaller.load(ordering: .relaxed) }
 
     /// Starts the connection task the first time; a second iteration is refused.
-    func start() throws(EventSourceError) {
+    func start(reportingComments: Bool) throws(EventSourceError) {
         let alreadyStarted = state.withLock { state in
             defer { state.started = true }
+            if !state.started { state.reportsComments = reportingComments }
             return state.started
         }
         guard !alreadyStarted else { throw .alreadyIterated }
@@ -58,6 +66,17 @@ final class EventSourceCore: Sendable {
         task?.cancel()
         queue.finish(.finished, discardingQueued: true)
         publish(.closed(error: nil))
+    }
+
+    /// Drops the connection and connects again without waiting; a reconnection delay under way is cut
+    /// short. Before the first iteration and after the end, it does nothing.
+    func restart() {
+        let cancel: (@Sendable () -> Void)? = state.withLock { state in
+            guard state.started, state.finalEvent == nil else { return nil }
+            state.restartRequested = true
+            return state.cancelCurrentWait
+        }
+        cancel?()
     }
 
     /// A new stream of connection changes, starting with the next one (or the final one, if closed).
@@ -110,6 +129,7 @@ final class EventSourceCore: Sendable {
             httpClient: httpClient,
             configuration: configuration,
             queue: queue,
+            reportsComments: state.withLock { $0.reportsComments },
             didOpen: { [weak self] url in self?.publish(.open(url: url)) }
         )
         var request = self.request
@@ -118,11 +138,19 @@ final class EventSourceCore: Sendable {
         var random = SystemRandomNumberGenerator()
         while true {
             publish(.connecting(url: request.url, attempt: backoff.attempts))
-            let result = await connection.run(request: request, parser: parser)
+            state.withLock { $0.restartRequested = false }
+            let (current, startRequest, startParser) = (connection, request, parser)
+            let result = await interruptibleByRestart { await current.run(request: startRequest, parser: startParser) }
             request = result.request
             parser = result.parser
+            if Task.isCancelled { return end(nil, discardingQueued: true) }
+            backoff.connectionEnded(openFor: result.openDuration)
             let reason: EventSourceError
             switch result.outcome {
+            case .cancelled where takeRestartRequest():
+                // The caller asked for a new connection: no delay, and no failed attempt for backoff.
+                publish(.reconnecting(after: .zero, reason: .restarted))
+                continue
             case .cancelled:
                 return end(nil, discardingQueued: true)
             case .stopped:
@@ -132,19 +160,39 @@ final class EventSourceCore: Sendable {
             case .lost(let error):
                 reason = error
             }
-            if Task.isCancelled { return end(nil, discardingQueued: true) }
-            backoff.connectionEnded(openFor: result.openDuration)
             let reconnectionTime = parser.reconnectionTime.map { Duration.milliseconds($0) } ?? configuration.reconnectionTime
             guard let delay = backoff.nextDelay(reconnectionTime: reconnectionTime, using: &random) else {
                 let attempts = backoff.attempts
                 return end(.reconnectionAttemptsExhausted(attempts: attempts, lastReason: reason), discardingQueued: false)
             }
             publish(.reconnecting(after: delay, reason: reason))
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                return end(nil, discardingQueued: true)
-            }
+            // A restart during the delay ends it early; closing ends the event source.
+            await interruptibleByRestart { try? await Task.sleep(for: delay) }
+            if Task.isCancelled { return end(nil, discardingQueued: true) }
+        }
+    }
+
+    /// Runs `operation` in a task that `restart()` may cancel; cancelling the connection task cancels
+    /// it too. A restart asked for before it began cancels it at once.
+    private func interruptibleByRestart<Value: Sendable>(
+        _ operation: @escaping @Sendable () async -> Value
+    ) async -> Value {
+        let task = Task { await operation() }
+        let cancelAtOnce = state.withLock { state in
+            state.cancelCurrentWait = { task.cancel() }
+            return state.restartRequested
+        }
+        if cancelAtOnce { task.cancel() }
+        let value = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        state.withLock { $0.cancelCurrentWait = nil }
+        return value
+    }
+
+    /// Whether a restart was asked for since the current connection started; clears the request.
+    private func takeRestartRequest() -> Bool {
+        state.withLock { state in
+            defer { state.restartRequested = false }
+            return state.restartRequested
         }
     }
 

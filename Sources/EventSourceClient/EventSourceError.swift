@@ -25,11 +25,14 @@ public enum EventSourceError: Error, Sendable, Hashable {
     case readTimeout(Duration)
     /// The server ended the response body; by the spec the client reconnects.
     case streamEnded
+    /// The caller dropped the connection with ``EventSource/restart()``; the event source reconnects
+    /// at once.
+    case restarted
 
     /// Whether this error ends the event source instead of causing a reconnection.
     public var isFatal: Bool {
         switch self {
-        case .network, .readTimeout, .streamEnded: false
+        case .network, .readTimeout, .streamEnded, .restarted: false
         default: true
         }
     }
@@ -58,6 +61,8 @@ extension EventSourceError: CustomStringConvertible {
             "nothing received for \(timeout), not even a heartbeat"
         case .streamEnded:
             "the server ended the stream"
+        case .restarted:
+            "restarted by the caller"
         }
     }
 

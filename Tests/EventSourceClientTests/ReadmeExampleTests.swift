@@ -56,6 +56,30 @@ import Testing
         }
     }
 
+    /// The README's `messages` example with the URL pointed at `url`, stopping after `count` lines printed.
+    func readmeMessagesExample(url: String, count: Int) async throws -> [String] {
+        var printed: [String] = []
+        func print(_ items: String...) { printed.append(items.joined(separator: " ")) }
+
+        let source = EventSource(url: url, configuration: .init(parser: .allowingEvents(upTo: 16 << 20)))
+        for try await message in source.messages {
+            switch message {
+            case .event(let event): print(event.data)
+            case .comment(let text): print("heartbeat:", text)
+            }
+            if printed.count == count { break }
+        }
+        source.close()
+        return printed
+    }
+
+    @Test func messagesExamplePrintsEventsAndHeartbeats() async throws {
+        try await ScriptedServer.with(ScriptedServer.streaming("data: 12:00:00\n\n:ping\ndata: 12:00:01\n\n")) { server in
+            let printed = try await withHangGuard { try await readmeMessagesExample(url: server.url(), count: 3) }
+            #expect(printed == ["12:00:00", "heartbeat: ping", "12:00:01"])
+        }
+    }
+
     @Test func llmStreamExampleReportsAnAPIError() async throws {
         try await ScriptedServer.with({ _, _, connection in
             try await connection.respond(

@@ -55,6 +55,38 @@ import Testing
         }
     }
 
+    @Test func commentsArePrintedOnlyWhenAskedFor() async throws {
+        let stream = ": hello\ndata: first\n\n:ping\ndata: second\n\n"
+        try await ScriptedServer.with(ScriptedServer.streaming(stream)) { server in
+            let withComments = try HeraldProcess(["listen", "--json", "--comments", "--max-events", "2", server.url()])
+            #expect(try await withComments.status() == 0)
+            #expect(
+                withComments.stdout == """
+                    {"comment":" hello"}
+                    {"type":"message","data":"first","id":null,"retry":null}
+                    {"comment":"ping"}
+                    {"type":"message","data":"second","id":null,"retry":null}
+
+                    """
+            )
+            let without = try HeraldProcess(["listen", "--json", "--max-events", "2", server.url()])
+            #expect(try await without.status() == 0)
+            #expect(!without.stdout.contains("comment"))
+        }
+    }
+
+    @Test func maxEventSizeBoundsWhatIsAccepted() async throws {
+        let big = String(repeating: "x", count: 2000)
+        try await ScriptedServer.with(ScriptedServer.streaming("data: \(big)\n\n")) { server in
+            let allowed = try HeraldProcess(["listen", "--json", "--max-event-size", "4096", "--max-events", "1", server.url()])
+            #expect(try await allowed.status() == 0)
+            #expect(allowed.stdout.contains(big))
+            let refused = try HeraldProcess(["listen", "--max-event-size", "1000", server.url()])
+            #expect(try await refused.status() == 1)
+            #expect(refused.stderr.contains("1000"))
+        }
+    }
+
     @Test func methodHeadersBodyFileAndLastEventIDAreSent() async throws {
         let bodyFile = FileManager.default.temporaryDirectory.appendingPathComponent("herald-body-\(UUID().uuidString).json")
         let body = #"{"model":"m","stream":true}"#

@@ -31,6 +31,8 @@ struct EventStreamConnection: Sendable {
     let httpClient: HTTPClient
     let configuration: EventSource.Configuration
     let queue: EventBatchQueue
+    /// Whether comment lines are queued beside the events (for ``EventSource/messages``).
+    let reportsComments: Bool
     /// Called when the response is accepted, with the final URL.
     let didOpen: @Sendable (String) -> Void
 
@@ -107,18 +109,23 @@ struct EventStreamConnection: Sendable {
         into parser: inout ServerSentEventParser,
         activity: ReadActivity
     ) async -> Outcome {
-        var batch: [ServerSentEvent] = []
+        var batch: [EventSourceMessage] = []
         do {
             for try await chunk in body {
                 activity.touch()
                 var oversized: ServerSentEventParseError?
+                let take = { (output: ServerSentEventParser.Output) in
+                    guard oversized == nil else { return }
+                    switch output {
+                    case .success(let event): batch.append(.event(event))
+                    case .failure(let error): oversized = error
+                    }
+                }
                 chunk.withUnsafeReadableBytes { bytes in
-                    parser.parse(bytes) { output in
-                        guard oversized == nil else { return }
-                        switch output {
-                        case .success(let event): batch.append(event)
-                        case .failure(let error): oversized = error
-                        }
+                    if reportsComments {
+                        parser.parse(bytes, comment: { if oversized == nil { batch.append(.comment($0)) } }, take)
+                    } else {
+                        parser.parse(bytes, take)
                     }
                 }
                 if !batch.isEmpty {

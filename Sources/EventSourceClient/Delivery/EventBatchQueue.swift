@@ -1,11 +1,11 @@
 import DequeModule
-import ServerSentEvents
 import Synchronization
 
-/// Hands batches of parsed events from the connection task to the consumer, pausing the connection
-/// while `limit` events are waiting, so a slow consumer bounds memory instead of growing it.
+/// Hands batches of parsed messages (events, and comments when asked for) from the connection task to
+/// the consumer, pausing the connection while `limit` messages are waiting, so a slow consumer bounds
+/// memory instead of growing it.
 ///
-/// A batch is the events of one network read: one hand-off per read, not per event.
+/// A batch is the messages of one network read: one hand-off per read, not per event.
 final class EventBatchQueue: Sendable {
     /// What `next()` answers once no batch is waiting.
     enum End: Sendable {
@@ -14,8 +14,8 @@ final class EventBatchQueue: Sendable {
     }
 
     private struct State {
-        var batches: Deque<[ServerSentEvent]> = []
-        var bufferedEvents = 0
+        var batches: Deque<[EventSourceMessage]> = []
+        var bufferedMessages = 0
         var end: End?
         var waitingConsumer: CheckedContinuation<Void, Never>?
         var waitingProducer: CheckedContinuation<Void, Never>?
@@ -30,13 +30,13 @@ final class EventBatchQueue: Sendable {
 
     /// Queues `batch`, first waiting while the queue is full. Returns `false` once the queue has ended,
     /// when the producer should stop.
-    func push(_ batch: [ServerSentEvent]) async -> Bool {
+    func push(_ batch: [EventSourceMessage]) async -> Bool {
         while true {
             let outcome: (accepted: Bool?, consumer: CheckedContinuation<Void, Never>?) = state.withLock { state in
                 if state.end != nil { return (false, nil) }
-                guard state.bufferedEvents < limit else { return (nil, nil) }
+                guard state.bufferedMessages < limit else { return (nil, nil) }
                 state.batches.append(batch)
-                state.bufferedEvents += batch.count
+                state.bufferedMessages += batch.count
                 let consumer = state.waitingConsumer
                 state.waitingConsumer = nil
                 return (true, consumer)
@@ -45,7 +45,7 @@ final class EventBatchQueue: Sendable {
             if let accepted = outcome.accepted { return accepted }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state in
-                    if state.end != nil || state.bufferedEvents < limit { return true }
+                    if state.end != nil || state.bufferedMessages < limit { return true }
                     state.waitingProducer = continuation
                     return false
                 }
@@ -55,13 +55,13 @@ final class EventBatchQueue: Sendable {
     }
 
     /// The next batch, `nil` after a clean end, or the error the queue ended with.
-    func next() async -> Result<[ServerSentEvent]?, EventSourceError> {
+    func next() async -> Result<[EventSourceMessage]?, EventSourceError> {
         while true {
-            let outcome: (result: Result<[ServerSentEvent]?, EventSourceError>?, producer: CheckedContinuation<Void, Never>?) =
+            let outcome: (result: Result<[EventSourceMessage]?, EventSourceError>?, producer: CheckedContinuation<Void, Never>?) =
                 state.withLock { state in
                     if let batch = state.batches.popFirst() {
-                        state.bufferedEvents -= batch.count
-                        let producer = state.bufferedEvents < limit ? state.waitingProducer : nil
+                        state.bufferedMessages -= batch.count
+                        let producer = state.bufferedMessages < limit ? state.waitingProducer : nil
                         if producer != nil { state.waitingProducer = nil }
                         return (.success(batch), producer)
                     }
@@ -90,7 +90,7 @@ final class EventBatchQueue: Sendable {
         let waiting: (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?) = state.withLock { state in
             if discardingQueued {
                 state.batches.removeAll()
-                state.bufferedEvents = 0
+                state.bufferedMessages = 0
             }
             if state.end == nil { state.end = end }
             defer {

@@ -27,6 +27,13 @@ public struct ServerSentEventParser: Sendable {
             self.maxLineLength = maxLineLength
             self.maxEventDataLength = maxEventDataLength
         }
+
+        /// Limits for a stream whose events may be up to `bytes` long: both one line and one event's
+        /// data may take that many bytes, so an event of that size is accepted however its data is
+        /// split into lines. The parser then holds at most twice `bytes`.
+        public static func allowingEvents(upTo bytes: Int) -> Configuration {
+            Configuration(maxLineLength: bytes, maxEventDataLength: bytes)
+        }
     }
 
     /// What the parser reports for each event: the event, or the limit that made it drop one.
@@ -89,12 +96,34 @@ public struct ServerSentEventParser: Sendable {
         _ chunk: Bytes,
         _ handle: (Output) throws -> Void
     ) rethrows {
+        try parseAnyChunk(chunk, { _ in }, handle)
+    }
+
+    /// Parses the next chunk as ``parse(_:_:)`` does, and also calls `comment` with the text of each
+    /// comment line (what follows its colon, unchanged), in stream order with the events.
+    ///
+    /// Comments fire no event, so the spec has browsers ignore them; servers send them as heartbeats,
+    /// and a client that logs what the server says or shows its liveness may want them. A comment is
+    /// reported when its line ends, not when its event does.
+    public mutating func parse<Bytes: Sequence<UInt8>>(
+        _ chunk: Bytes,
+        comment: (String) throws -> Void,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
+        try parseAnyChunk(chunk, { try comment(String(decoding: $0, as: UTF8.self)) }, handle)
+    }
+
+    private mutating func parseAnyChunk<Bytes: Sequence<UInt8>>(
+        _ chunk: Bytes,
+        _ comment: (UnsafeBufferPointer<UInt8>) throws -> Void,
+        _ handle: (Output) throws -> Void
+    ) rethrows {
         let handled: Void? = try chunk.withContiguousStorageIfAvailable { buffer in
-            try self.parseContiguous(buffer, handle)
+            try self.parseContiguous(buffer, comment, handle)
         }
         if handled == nil {
             let copy = Array(chunk)
-            try copy.withUnsafeBufferPointer { try self.parseContiguous($0, handle) }
+            try copy.withUnsafeBufferPointer { try self.parseContiguous($0, comment, handle) }
         }
     }
 
@@ -121,6 +150,7 @@ public struct ServerSentEventParser: Sendable {
 
     private mutating func parseContiguous(
         _ chunk: UnsafeBufferPointer<UInt8>,
+        _ comment: (UnsafeBufferPointer<UInt8>) throws -> Void,
         _ handle: (Output) throws -> Void
     ) rethrows {
         var start = 0
@@ -137,15 +167,16 @@ public struct ServerSentEventParser: Sendable {
             if byteOrderMarkBytesSeen < 3 && byteOrderMarkBytesSeen > 0 {
                 // Not a BOM after all: the bytes held back are the start of the first line.
                 let heldBack = Self.byteOrderMark[0..<byteOrderMarkBytesSeen]
-                try heldBack.withContiguousStorageIfAvailable { try parseLines($0, from: 0, handle) }
+                try heldBack.withContiguousStorageIfAvailable { try parseLines($0, from: 0, comment, handle) }
             }
         }
-        try parseLines(chunk, from: start, handle)
+        try parseLines(chunk, from: start, comment, handle)
     }
 
     private mutating func parseLines(
         _ chunk: UnsafeBufferPointer<UInt8>,
         from start: Int,
+        _ comment: (UnsafeBufferPointer<UInt8>) throws -> Void,
         _ handle: (Output) throws -> Void
     ) rethrows {
         let end = chunk.count
@@ -162,7 +193,7 @@ public struct ServerSentEventParser: Sendable {
                 try holdPartialLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<end]), handle)
                 return
             }
-            try completeLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<lineEnd]), lineIsInChunk: true, handle)
+            try completeLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<lineEnd]), lineIsInChunk: true, comment, handle)
             if chunk[lineEnd] == LineTerminatorSearch.carriageReturn {
                 if lineEnd + 1 == end {
                     previousChunkEndedWithCarriageReturn = true
@@ -193,6 +224,7 @@ public struct ServerSentEventParser: Sendable {
     private mutating func completeLine(
         _ piece: UnsafeBufferPointer<UInt8>,
         lineIsInChunk: Bool,
+        _ comment: (UnsafeBufferPointer<UInt8>) throws -> Void,
         _ handle: (Output) throws -> Void
     ) rethrows {
         if discarding == .restOfLine {
@@ -200,7 +232,7 @@ public struct ServerSentEventParser: Sendable {
             return
         }
         if lineBuffer.isEmpty {
-            try interpret(line: piece, lineIsInChunk: lineIsInChunk, handle)
+            try interpret(line: piece, lineIsInChunk: lineIsInChunk, comment, handle)
             return
         }
         if lineBuffer.count + piece.count > configuration.maxLineLength {
@@ -219,7 +251,7 @@ public struct ServerSentEventParser: Sendable {
                 swap(&line, &lineBuffer)
             }
         }
-        try line.withUnsafeBufferPointer { try interpret(line: $0, lineIsInChunk: false, handle) }
+        try line.withUnsafeBufferPointer { try interpret(line: $0, lineIsInChunk: false, comment, handle) }
     }
 
     // MARK: - Fields
@@ -227,6 +259,7 @@ public struct ServerSentEventParser: Sendable {
     private mutating func interpret(
         line: UnsafeBufferPointer<UInt8>,
         lineIsInChunk: Bool,
+        _ comment: (UnsafeBufferPointer<UInt8>) throws -> Void,
         _ handle: (Output) throws -> Void
     ) rethrows {
         if line.isEmpty {
@@ -247,7 +280,10 @@ public struct ServerSentEventParser: Sendable {
             try rejectLongLine(thenDiscard: .restOfEvent, handle)
             return
         }
-        if line[0] == Self.colon { return }  // a comment
+        if line[0] == Self.colon {
+            try comment(UnsafeBufferPointer(rebasing: line[1...]))
+            return
+        }
         if line.count >= 5, Self.startsWithDataField(line) {
             // Most lines of most streams are `data:` lines: skip the general field-name scan.
             let valueStart = line.count > 5 && line[5] == Self.space ? 6 : 5

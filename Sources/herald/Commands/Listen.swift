@@ -50,9 +50,16 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Seconds without any bytes (not even a heartbeat) after which the connection counts as lost.")
     var readTimeout: Double = 300
 
+    @Option(help: "The largest event (and line) accepted, in bytes; a larger one ends the stream with an error.")
+    var maxEventSize = ServerSentEventParser.Configuration().maxEventDataLength
+
+    @Flag(help: "Print comment lines (heartbeats) too, as ':text' (or {\"comment\":…} with --json).")
+    var comments = false
+
     func validate() throws {
         if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events must be at least 1.") }
         guard readTimeout > 0 else { throw ValidationError("--read-timeout must be positive.") }
+        guard maxEventSize > 0 else { throw ValidationError("--max-event-size must be positive.") }
         for header in headers where ListenRequest.parseHeader(header) == nil {
             throw ValidationError("-H '\(header)' is not 'Name: value'.")
         }
@@ -63,7 +70,8 @@ struct Listen: AsyncParsableCommand {
         let configuration = EventSource.Configuration(
             maxReconnectionAttempts: noReconnect ? 0 : nil,
             readTimeout: .milliseconds(Int64(readTimeout * 1000)),
-            lastEventID: lastEventID ?? ""
+            lastEventID: lastEventID ?? "",
+            parser: .allowingEvents(upTo: maxEventSize)
         )
         let source = EventSource(request: request, configuration: configuration)
         let interrupt = InterruptHandler { source.close() }
@@ -74,7 +82,14 @@ struct Listen: AsyncParsableCommand {
         let printer = EventPrinter(json: json, colour: !json && StandardStreams.outputIsTerminal)
         var count = 0
         do {
-            for try await event in source.events {
+            for try await message in source.messages {
+                let event: ServerSentEvent
+                switch message {
+                case .event(let received): event = received
+                case .comment(let text):
+                    if comments { printer.printComment(text) }
+                    continue
+                }
                 printer.print(event)
                 count += 1
                 if let maxEvents, count >= maxEvents {

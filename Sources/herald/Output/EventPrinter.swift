@@ -9,6 +9,11 @@ struct EventPrinter {
         StandardStreams.printLine(json ? JSONLine.render(event) : readable(event))
     }
 
+    /// A comment line (`herald listen --comments`): `: text` for people, `{"comment":…}` for scripts.
+    func printComment(_ text: String) {
+        StandardStreams.printLine(json ? JSONLine.render(comment: text) : paint(":" + text, "2"))
+    }
+
     private func readable(_ event: ServerSentEvent) -> String {
         var heading = paint(event.type, "1;36")
         if let id = event.id { heading += " " + paint("id=\(id)", "33") }

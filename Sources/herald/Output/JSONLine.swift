@@ -16,6 +16,14 @@ enum JSONLine {
         return line
     }
 
+    /// `{"comment":…}`: a comment line's text, which no event object can be mistaken for.
+    static func render(comment: String) -> String {
+        var line = #"{"comment":"#
+        appendString(comment, to: &line)
+        line += "}"
+        return line
+    }
+
     /// Appends `text` as a JSON string literal (RFC 8259 escaping).
     static func appendString(_ text: String, to output: inout String) {
         output.unicodeScalars.append("\"")

@@ -7,10 +7,10 @@ import Testing
 @Suite struct EventBatchQueueTests {
     @Test func fullQueuePausesTheProducerUntilTheConsumerTakesABatch() async throws {
         let queue = EventBatchQueue(limit: 2)
-        #expect(await queue.push([ServerSentEvent(data: "1"), ServerSentEvent(data: "2")]))
+        #expect(await queue.push([.event(ServerSentEvent(data: "1")), .event(ServerSentEvent(data: "2"))]))
         let secondAccepted = Signal()
         let producer = Task {
-            let accepted = await queue.push([ServerSentEvent(data: "3")])
+            let accepted = await queue.push([.event(ServerSentEvent(data: "3"))])
             secondAccepted.raise()
             return accepted
         }
@@ -18,28 +18,35 @@ import Testing
         try await Task.sleep(for: .milliseconds(50))
         #expect(secondAccepted.instant == nil)
         let first = await queue.next()
-        #expect(try first.get()?.map(\.data) == ["1", "2"])
+        #expect(try first.get()?.map(\.eventData) == ["1", "2"])
         #expect(await producer.value)
         let second = await queue.next()
-        #expect(try second.get()?.map(\.data) == ["3"])
+        #expect(try second.get()?.map(\.eventData) == ["3"])
     }
 
     @Test func finishDeliversQueuedBatchesThenTheEnd() async throws {
         let queue = EventBatchQueue(limit: 10)
-        _ = await queue.push([ServerSentEvent(data: "last")])
+        _ = await queue.push([.event(ServerSentEvent(data: "last"))])
         queue.finish(.failed(.streamEnded), discardingQueued: false)
-        #expect(await queue.push([ServerSentEvent(data: "too late")]) == false)
-        #expect(try await queue.next().get()?.map(\.data) == ["last"])
+        #expect(await queue.push([.event(ServerSentEvent(data: "too late"))]) == false)
+        #expect(try await queue.next().get()?.map(\.eventData) == ["last"])
         await #expect(throws: EventSourceError.streamEnded) { try await queue.next().get() }
     }
 
     @Test func finishDiscardingDropsWhatIsQueuedAndReleasesAWaitingProducer() async throws {
         let queue = EventBatchQueue(limit: 1)
-        _ = await queue.push([ServerSentEvent(data: "queued")])
-        let producer = Task { await queue.push([ServerSentEvent(data: "waiting")]) }
+        _ = await queue.push([.event(ServerSentEvent(data: "queued"))])
+        let producer = Task { await queue.push([.event(ServerSentEvent(data: "waiting"))]) }
         try await Task.sleep(for: .milliseconds(20))
         queue.finish(.finished, discardingQueued: true)
         #expect(await producer.value == false)
         #expect(try await queue.next().get() == nil)
+    }
+}
+
+extension EventSourceMessage {
+    /// The data of an event, `nil` for a comment.
+    fileprivate var eventData: String? {
+        if case .event(let event) = self { event.data } else { nil }
     }
 }
