@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HummingbirdSSE", targets: ["HummingbirdSSE"]),
         .library(name: "EventSourceClient", targets: ["EventSourceClient"]),
         .library(name: "HeraldHub", targets: ["HeraldHub"]),
+        .library(name: "HeraldSQLite", targets: ["HeraldSQLite"]),
         .executable(name: "herald", targets: ["herald"]),
     ],
     dependencies: [
@@ -76,11 +77,21 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The default store, beside the hub as hummingbird keeps its database drivers beside its core.
+        .target(
+            name: "HeraldSQLite",
+            dependencies: [
+                "HeraldHub",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -90,6 +101,7 @@ let package = Package(
                 "ServerSentEvents",
                 "EventSourceClient",
                 "HeraldHub",
+                "HeraldSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -151,9 +163,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HeraldSQLiteTests",
+            dependencies: [
+                "HeraldHub",
+                "HeraldSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HeraldHubTests",
             dependencies: [
                 "HeraldHub",
+                "HeraldSQLite",
                 "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,7 @@
 /// A store could not do what was asked, or returned something it should not have.
-struct EventStoreError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct EventStoreError: Error, CustomStringConvertible {
+    public let description: String
+
+    /// An error that says, in `description`, what went wrong.
+    public init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldHub
+import HeraldSQLite
 import Hummingbird
 import Logging
 

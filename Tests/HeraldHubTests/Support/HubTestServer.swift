@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HeraldHub
+import HeraldSQLite
 import Logging
 import NIOCore
 import NIOHTTP1

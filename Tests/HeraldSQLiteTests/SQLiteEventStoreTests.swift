@@ -1,5 +1,6 @@
 import Foundation
-@testable import HeraldHub
+import HeraldHub
+@testable import HeraldSQLite
 import NIOCore
 import Testing
 

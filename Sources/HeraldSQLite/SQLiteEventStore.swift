@@ -1,4 +1,5 @@
 import Foundation
+public import HeraldHub
 public import Logging
 public import NIOCore
 import SQLiteNIO
