@@ -24,6 +24,8 @@ public final class Hub: Service, Sendable {
     let writeCoalescers: WriteCoalescers
     let logger: Logger
     private let publishing = PublishBatcher()
+    /// With a shared store, how updates reach this hub's subscribers (its own publishes included).
+    private let sharedLog: SharedLogFollower?
     let background = BackgroundWork()
     private let isShuttingDown = Atomic(false)
 
@@ -38,6 +40,18 @@ public final class Hub: Service, Sendable {
         )
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)
+        if let shared = store as? any SharedEventStore {
+            // Delivery starts after what is stored now: older updates are history, for replay.
+            let newest = try await shared.newest()?.sequence ?? 0
+            self.sharedLog = SharedLogFollower(
+                store: shared,
+                startingAfter: newest,
+                pollInterval: configuration.sharedLogPollInterval,
+                logger: logger
+            )
+        } else {
+            self.sharedLog = nil
+        }
     }
 
     /// A token for the publisher key carrying `claims`, such as the one printed at start-up.
@@ -55,15 +69,27 @@ public final class Hub: Service, Sendable {
         return try await publishing.publish(update, frame: frame) { batch in try await self.storeAndDispatch(batch) }
     }
 
-    /// Stores a batch of updates in one go, then dispatches them in the order they were stored.
+    /// Stores a batch of updates in one go, then dispatches them in the order they were stored; with a
+    /// shared store, the log follower dispatches them instead, as it does every other node's.
     private func storeAndDispatch(_ batch: [PublishBatcher.PendingUpdate]) async throws -> [StoredUpdate] {
         let stored = try await store.append(contentsOf: batch.map { ($0.update, $0.frame) })
+        if let sharedLog {
+            metrics.updatesPublished.increment(by: Int64(stored.count))
+            sharedLog.wake()
+            return stored
+        }
+        fanOut(stored)
+        return stored
+    }
+
+    /// Hands stored updates, in sequence order, to every subscriber that matches them.
+    private func fanOut(_ stored: [StoredUpdate]) {
         let updates = stored.map { update in
             var update = update
             update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
             return update
         }
-        metrics.updatesPublished.increment(by: Int64(updates.count))
+        if sharedLog == nil { metrics.updatesPublished.increment(by: Int64(updates.count)) }
         // Each event loop offers the batch to its own subscribers, touching their queues on the
         // thread that writes them, and writes with no further hop. It takes the batches handed
         // over in the order they were stored, all that wait at once.
@@ -78,7 +104,6 @@ public final class Hub: Service, Sendable {
             }
         }
         dispatch(updates, toSubscribersOf: nil)
-        return stored
     }
 
     /// Ends the subscribers of an event loop that stopped taking updates (it is blocked, or far
@@ -267,7 +292,9 @@ public final class Hub: Service, Sendable {
                 }
             }
         }
+        let following = sharedLog.map { log in Task { await log.run { self.fanOut($0) } } }
         try? await gracefulShutdown()
+        following?.cancel()
         trimming.cancel()
         heartbeats?.cancel()
         shutDown()
@@ -292,3 +319,4 @@ public final class Hub: Service, Sendable {
 struct HubShuttingDown: Error, CustomStringConvertible {
     var description: String { "the hub is shutting down" }
 }
+

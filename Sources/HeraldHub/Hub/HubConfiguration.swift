@@ -37,6 +37,9 @@ public struct HubConfiguration: Sendable {
     /// Whether connections and disconnections publish subscription events and the subscriptions
     /// API answers. Default `true`.
     public var subscriptionEvents: Bool
+    /// How often a hub on a ``SharedEventStore`` reads the log even without a notification, which
+    /// bounds how late an update whose notification was lost arrives. Default 250 ms.
+    public var sharedLogPollInterval: Duration
 
     /// Creates a configuration with the given keys.
     public init(
@@ -54,7 +57,8 @@ public struct HubConfiguration: Sendable {
         historyMaximumCount: Int? = 100_000,
         historyMaximumAge: Duration? = .seconds(7 * 24 * 3600),
         historyTrimInterval: Duration = .seconds(10),
-        subscriptionEvents: Bool = true
+        subscriptionEvents: Bool = true,
+        sharedLogPollInterval: Duration = .milliseconds(250)
     ) {
         self.publisherKey = publisherKey
         self.subscriberKey = subscriberKey ?? publisherKey
@@ -71,5 +75,6 @@ public struct HubConfiguration: Sendable {
         self.historyMaximumAge = historyMaximumAge
         self.historyTrimInterval = historyTrimInterval
         self.subscriptionEvents = subscriptionEvents
+        self.sharedLogPollInterval = sharedLogPollInterval
     }
 }

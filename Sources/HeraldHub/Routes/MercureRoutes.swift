@@ -101,7 +101,7 @@ public struct MercureRoutes: Sendable {
             return .refused(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {
             hub.logger.error("could not start a subscription", metadata: ["error": "\(error)"])
-            return .refused(.internalServerError, "the hub could not read its history; try again")
+            return .refused(.serviceUnavailable, "the hub could not read its history (\(error)); try again")
         }
         var headers: HTTPFields = [
             .contentType: "text/event-stream",
@@ -148,7 +148,8 @@ public struct MercureRoutes: Sendable {
             try await hub.publish(update)
         } catch {
             hub.logger.error("could not store an update", metadata: ["error": "\(error)"])
-            return Self.error(.internalServerError, "the hub could not store the update; it was not published")
+            // 503, not 500: the request was fine and the same one may succeed once the store does.
+            return Self.error(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again")
         }
         return Response(
             status: .ok,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HeraldHub
-import HeraldSQLite
 import Hummingbird
 import Logging
 
@@ -13,7 +12,7 @@ struct Serve: AsyncParsableCommand {
             With no --jwt-key, a development key is generated and kept in the data directory, anonymous \
             subscribers are allowed, and a publisher token is printed at start-up.
             Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, \
-            HERALD_DATA_DIR, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
+            HERALD_DATA_DIR, HERALD_STORE, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
             HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_EVENT_LOOPS, HERALD_LOG_LEVEL.
@@ -28,6 +27,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Where history (herald.sqlite) and the development key are kept (env HERALD_DATA_DIR).")
     var dataDir = Environment.string("HERALD_DATA_DIR") ?? "./herald-data"
+
+    @Option(help: "Where history is kept: sqlite:PATH (default: herald.sqlite in the data directory) or postgres://user:password@host:port/database[?sslmode=…] for several nodes sharing one log (env HERALD_STORE).")
+    var store: String?
+
+    /// The option, else its environment variable; `nil` for the SQLite file in the data directory.
+    private var storeLocation: String? { store ?? Environment.string("HERALD_STORE") }
 
     @OptionGroup var keys: KeyOptions
 
@@ -99,6 +104,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard queueSize >= 1, maxBody >= 1 else { throw ValidationError("--queue-size and --max-body must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
+        _ = try StoreLocation(storeLocation, dataDirectory: dataDir)
     }
 
     func run() async throws {
@@ -126,9 +132,15 @@ struct Serve: AsyncParsableCommand {
             historyMaximumAge: historyMaxAge > 0 ? .seconds(historyMaxAge) : nil,
             subscriptionEvents: subscriptions
         )
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let store = try await SQLiteEventStore.open(path: (dataDir as NSString).appendingPathComponent("herald.sqlite"), logger: logger)
-        let hub = try await Hub(configuration: hubConfiguration, store: store, logger: logger)
+        let location = try StoreLocation(storeLocation, dataDirectory: dataDir)
+        let store = try await location.open(logger: logger)
+        let hub: Hub
+        do {
+            hub = try await Hub(configuration: hubConfiguration, store: store, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
         let token = try? await hub.makePublisherToken(MercureClaims(mercure: .init(publish: ["*"], subscribe: ["*"])))
 
         let configuration = HeraldServer.Configuration(
@@ -152,7 +164,8 @@ struct Serve: AsyncParsableCommand {
                         baseURL: "http://\(shown):\(port)",
                         publisherToken: token,
                         developmentKeyPath: developmentMode ? (dataDir as NSString).appendingPathComponent(DevelopmentKey.fileName) : nil,
-                        anonymousSubscribers: anonymous
+                        anonymousSubscribers: anonymous,
+                        history: location.summary
                     ).text
                 )
             }

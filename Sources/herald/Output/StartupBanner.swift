@@ -7,12 +7,15 @@ struct StartupBanner {
     let publisherToken: String?
     let developmentKeyPath: String?
     let anonymousSubscribers: Bool
+    /// Where history is kept, as `StoreLocation.summary` says.
+    let history: String
 
     var text: String {
         var lines = [
             "Herald is running.",
             "  Demo page:  \(baseURL)/  (its hub panel subscribes to \(Self.demoTopic))",
             "  Hub:        \(baseURL)/.well-known/mercure",
+            "  History:    \(history)",
         ]
         if let developmentKeyPath {
             lines.append("  Key:        a development key, kept in \(developmentKeyPath); give --jwt-key in production.")
