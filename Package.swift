@@ -141,8 +141,10 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -192,6 +194,7 @@ let package = Package(
             dependencies: [
                 "HeraldHub",
                 "HeraldSQLite",
+                "HeraldPostgres",
                 "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),

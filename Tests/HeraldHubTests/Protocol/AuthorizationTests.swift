@@ -21,16 +21,16 @@ import Testing
         return base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + base64URL(#"{"mercure":{"publish":["*"],"subscribe":["*"]}}"#) + "."
     }
 
-    @Test func publishWithoutATokenIsUnauthorized() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func publishWithoutATokenIsUnauthorized(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let answer = try await server.publish([("topic", "a")], token: nil)
             #expect(answer.status == 401)
             #expect(answer.body.contains("a token is required"))
         }
     }
 
-    @Test func forgedUnsignedAndExpiredTokensAreUnauthorized() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func forgedUnsignedAndExpiredTokensAreUnauthorized(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let expired = try await server.token(publish: ["*"], expiresAt: Date().addingTimeInterval(-60))
             for token in [try await forgedToken(), unsignedToken(), expired, "not.a.jwt", "garbage"] {
                 let publish = try await server.publish([("topic", "a")], token: token)
@@ -43,8 +43,8 @@ import Testing
         }
     }
 
-    @Test func tokenWithoutPublishClaimIsUnauthorizedAndOneNotCoveringATopicIsForbidden() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func tokenWithoutPublishClaimIsUnauthorizedAndOneNotCoveringATopicIsForbidden(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let subscriberOnly = try await server.publish([("topic", "a")], token: try await server.token(subscribe: ["*"]))
             #expect(subscriberOnly.status == 401)
             let stream = try await server.subscribe("topic=*")
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func headerTokenWinsOverQueryParameterWhichWinsOverCookie() async throws {
-        try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
+    @Test(arguments: StoreBackend.all) func headerTokenWinsOverQueryParameterWhichWinsOverCookie(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.allowsAnonymousSubscribers = false }) { server in
             let good = try await server.token(subscribe: ["*"])
             let bad = try await forgedToken()
             let headerBad = try await server.get("/.well-known/mercure?topic=a&authorization=\(good)", headers: [("Authorization", "Bearer \(bad)")])
@@ -78,8 +78,8 @@ import Testing
         }
     }
 
-    @Test func cookieTokenPublishesOnlyFromAPublishOrigin() async throws {
-        try await HubTestServer.with(configure: { $0.publishOrigins = ["https://app.example.com"] }) { server in
+    @Test(arguments: StoreBackend.all) func cookieTokenPublishesOnlyFromAPublishOrigin(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.publishOrigins = ["https://app.example.com"] }) { server in
             let cookie = ("Cookie", "mercureAuthorization=\(try await server.token(publish: ["*"]))")
             let noOrigin = try await server.publish([("topic", "a")], token: nil, headers: [cookie])
             #expect(noOrigin.status == 401)
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func anonymousSubscribersAreRefusedUnlessAllowed() async throws {
-        try await HubTestServer.with(configure: { $0.allowsAnonymousSubscribers = false }) { server in
+    @Test(arguments: StoreBackend.all) func anonymousSubscribersAreRefusedUnlessAllowed(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.allowsAnonymousSubscribers = false }) { server in
             let anonymous = try await server.get("/.well-known/mercure?topic=a")
             #expect(anonymous.status == 401)
             let withToken = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(try await server.token(subscribe: []))")])
@@ -102,8 +102,8 @@ import Testing
         }
     }
 
-    @Test func privateUpdatesReachOnlySubscribersAuthorizedForOneOfTheirTopics() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func privateUpdatesReachOnlySubscribersAuthorizedForOneOfTheirTopics(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let topic = "https://example.com/books/1"
             let anonymous = try await server.subscribe("topic=" + FormBody.query("https://example.com/books/{id}"))
             let authorized = try await server.subscribe(
@@ -133,9 +133,9 @@ import Testing
         }
     }
 
-    @Test func publisherAndSubscriberKeysAreSeparate() async throws {
+    @Test(arguments: StoreBackend.all) func publisherAndSubscriberKeysAreSeparate(store: StoreBackend) async throws {
         let subscriberSecret = "a-different-secret-for-subscribers-0123456789"
-        try await HubTestServer.with(configure: {
+        try await HubTestServer.with(store: store, configure: {
             $0.subscriberKey = .hmacSHA256(secret: subscriberSecret)
             $0.allowsAnonymousSubscribers = false
         }) { server in
@@ -152,9 +152,9 @@ import Testing
         }
     }
 
-    @Test func hubVerifiesRS256TokensWithAPublicKeyFile() async throws {
+    @Test(arguments: StoreBackend.all) func hubVerifiesRS256TokensWithAPublicKeyFile(store: StoreBackend) async throws {
         let publicPEM = try TokenKeyTests.fixture("rsa-public.pem")
-        try await HubTestServer.with(configure: { $0.publisherKey = .rsaSHA256(pem: publicPEM) }) { server in
+        try await HubTestServer.with(store: store, configure: { $0.publisherKey = .rsaSHA256(pem: publicPEM) }) { server in
             let signer = try await TokenKey(key: .rsaSHA256(pem: try TokenKeyTests.fixture("rsa-private.pem")))
             let token = try await signer.sign(MercureClaims(mercure: .init(publish: ["a"])))
             #expect(try await server.publish([("topic", "a")], token: token).status == 200)
@@ -163,8 +163,8 @@ import Testing
         }
     }
 
-    @Test func subscriptionEndsWhenItsTokenExpires() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func subscriptionEndsWhenItsTokenExpires(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             // `exp` has whole seconds: the token lives one to two seconds.
             let expiresAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.down))
             let stream = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"], expiresAt: expiresAt))")])

@@ -7,8 +7,8 @@ import Testing
 
 /// Reconnection: replay after `Last-Event-ID` or `lastEventID`, and the `Last-Event-ID` response header.
 @Suite struct HistoryTests {
-    @Test func lastEventIDHeaderReplaysWhatCameAfterIt() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func lastEventIDHeaderReplaysWhatCameAfterIt(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let first = try await server.publish(topics: ["a"], data: "one")
             try await server.publish(topics: ["b"], data: "other topic")
             try await server.publish(topics: ["a"], data: "two")
@@ -21,8 +21,8 @@ import Testing
         }
     }
 
-    @Test func lastEventIDQueryParameterResumesAndTheHeaderWinsOverIt() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func lastEventIDQueryParameterResumesAndTheHeaderWinsOverIt(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let first = try await server.publish(topics: ["a"], data: "one")
             let second = try await server.publish(topics: ["a"], data: "two")
             try await server.publish(topics: ["a"], data: "three")
@@ -35,8 +35,8 @@ import Testing
         }
     }
 
-    @Test func concurrentPublishesAreDeliveredOnceInTheOrderTheyWereStored() async throws {
-        try await HubTestServer.with(configure: { $0.subscriptionEvents = false }) { server in
+    @Test(arguments: StoreBackend.all) func concurrentPublishesAreDeliveredOnceInTheOrderTheyWereStored(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.subscriptionEvents = false }) { server in
             let live = try await server.subscribe("topic=a")
             let count = 200
             // Published at once, so the hub stores them in batches.
@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func earliestReplaysAllHistory() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func earliestReplaysAllHistory(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             try await server.publish(topics: ["a"], data: "one")
             try await server.publish(topics: ["a"], data: "two")
             let stream = try await server.subscribe("topic=a&lastEventID=earliest")
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func historyLargerThanAPageIsReplayedWholeAndInOrder() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func historyLargerThanAPageIsReplayedWholeAndInOrder(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             // 12 updates of 100 KB: a page of history stops at 64 KB (but holds one update), so this takes 12.
             let body = String(repeating: "x", count: 100 * 1024)
             for number in 1...12 { try await server.publish(topics: ["a"], data: "\(number) \(body)") }
@@ -74,15 +74,15 @@ import Testing
         }
     }
 
-    @Test func emptyHistoryAnswersEarliest() async throws {
-        try await HubTestServer.with(configure: { $0.subscriptionEvents = false }) { server in
+    @Test(arguments: StoreBackend.all) func emptyHistoryAnswersEarliest(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.subscriptionEvents = false }) { server in
             let stream = try await server.subscribe("topic=a", headers: [("Last-Event-ID", "urn:uuid:unknown")])
             #expect(stream.headers["Last-Event-ID"] == ["earliest"])
         }
     }
 
-    @Test func unknownIDReplaysNothingAndAnswersTheNewestID() async throws {
-        try await HubTestServer.with(configure: { $0.subscriptionEvents = false }) { server in
+    @Test(arguments: StoreBackend.all) func unknownIDReplaysNothingAndAnswersTheNewestID(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.subscriptionEvents = false }) { server in
             try await server.publish(topics: ["a"], data: "one")
             let newest = try await server.publish(topics: ["a"], data: "two")
             let stream = try await server.subscribe("topic=a", headers: [("Last-Event-ID", "urn:uuid:never-published")])
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func replayHandsOverToLiveWithNothingLostOrDoubled() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func replayHandsOverToLiveWithNothingLostOrDoubled(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let resumeFrom = try await server.publish(topics: ["a"], data: "0")
             // Publish 1…300 while a subscriber resumes from 0 part-way through.
             let publisher = Task {
@@ -107,22 +107,22 @@ import Testing
         }
     }
 
-    @Test func historyKeepsReplayAcrossAHubRestartOnTheSameData() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-restart-\(UUID().uuidString)").path
+    @Test(arguments: StoreBackend.all) func historyKeepsReplayAcrossAHubRestartOnTheSameData(store: StoreBackend) async throws {
+        let storage = try await store.makeStorage()
         let first = Mutex<String?>(nil)
-        try await HubTestServer.with(dataDirectory: directory) { server in
+        try await HubTestServer.with(storage: storage) { server in
             let id = try await server.publish(topics: ["a"], data: "before restart 1")
             try await server.publish(topics: ["a"], data: "before restart 2")
             first.withLock { $0 = id }
         }
-        try await HubTestServer.with(dataDirectory: directory) { server in
+        try await HubTestServer.with(storage: storage) { server in
             let stream = try await server.subscribe("topic=a", headers: [("Last-Event-ID", try #require(first.withLock { $0 }))])
             #expect(try await stream.next()?.data == "before restart 2")
         }
     }
 
-    @Test func privateUpdatesAreNotReplayedToUnauthorizedSubscribers() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func privateUpdatesAreNotReplayedToUnauthorizedSubscribers(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             try await server.publish(topics: ["a"], data: "secret", isPrivate: true)
             try await server.publish(topics: ["a"], data: "public")
             let anonymous = try await server.subscribe("topic=a&lastEventID=earliest")

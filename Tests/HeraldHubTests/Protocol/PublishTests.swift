@@ -6,8 +6,8 @@ import Testing
 
 /// `POST /.well-known/mercure`: the publish form and its answers.
 @Suite struct PublishTests {
-    @Test func publishAnswersTheGeneratedIDAsPlainText() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func publishAnswersTheGeneratedIDAsPlainText(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let answer = try await server.publish([("topic", "a"), ("data", "x")], token: try await server.token(publish: ["*"]))
             #expect(answer.status == 200)
             #expect(answer.headers["Content-Type"] == ["text/plain; charset=utf-8"])
@@ -17,8 +17,8 @@ import Testing
         }
     }
 
-    @Test func publisherChosenIDIsKeptAndAnswered() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func publisherChosenIDIsKeptAndAnswered(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let stream = try await server.subscribe("topic=a")
             let answer = try await server.publish([("topic", "a"), ("id", "https://example.com/revisions/7")], token: try await server.token(publish: ["a"]))
             #expect(answer.body == "https://example.com/revisions/7")
@@ -49,16 +49,16 @@ import Testing
         }
     }
 
-    @Test func moreThanAThousandTopicsIsABadRequest() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func moreThanAThousandTopicsIsABadRequest(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let answer = try await server.publish((0...1000).map { ("topic", "t\($0)") }, token: try await server.token(publish: ["*"]))
             #expect(answer.status == 400)
             #expect(answer.body.contains("1001 topics"))
         }
     }
 
-    @Test func bodyOverTheLimitIsRefusedWith413() async throws {
-        try await HubTestServer.with(configure: { $0.maximumPublishBodyBytes = 1024 }) { server in
+    @Test(arguments: StoreBackend.all) func bodyOverTheLimitIsRefusedWith413(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.maximumPublishBodyBytes = 1024 }) { server in
             let token = try await server.token(publish: ["*"])
             let tooLarge = try await server.publish([("topic", "a"), ("data", String(repeating: "x", count: 2000))], token: token)
             #expect(tooLarge.status == 413)

@@ -7,16 +7,16 @@ import Testing
 
 /// `GET /.well-known/mercure`: the subscription request and the stream it opens.
 @Suite struct SubscribeTests {
-    @Test func missingTopicIsABadRequest() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func missingTopicIsABadRequest(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let answer = try await server.get("/.well-known/mercure")
             #expect(answer.status == 400)
             #expect(answer.body == "Missing \"topic\" parameter\n")
         }
     }
 
-    @Test func moreThanAThousandTopicsIsABadRequest() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func moreThanAThousandTopicsIsABadRequest(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let query = (0...1000).map { "topic=t\($0)" }.joined(separator: "&")
             let answer = try await server.get("/.well-known/mercure?" + query)
             #expect(answer.status == 400)
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func streamHeadersAndInitialComment() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func streamHeadersAndInitialComment(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let stream = try await server.subscribe("topic=a")
             #expect(stream.status == 200)
             #expect(stream.headers["Content-Type"] == ["text/event-stream"])
@@ -38,8 +38,8 @@ import Testing
         }
     }
 
-    @Test func eventCarriesTypeRetryIDAndOneDataLinePerLine() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func eventCarriesTypeRetryIDAndOneDataLinePerLine(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let stream = try await server.subscribe("topic=a")
             let answer = try await server.publish(
                 [("topic", "a"), ("data", "first line\nsecond line"), ("type", "note"), ("retry", "2500"), ("id", "update-1")],
@@ -51,8 +51,8 @@ import Testing
         }
     }
 
-    @Test func templateSelectorReceivesMatchingTopicsOnly() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func templateSelectorReceivesMatchingTopicsOnly(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let stream = try await server.subscribe("topic=" + FormBody.query("https://example.com/books/{id}"))
             try await server.publish(topics: ["https://example.com/authors/1"], data: "author")
             try await server.publish(topics: ["https://example.com/books/1"], data: "book 1")
@@ -62,8 +62,8 @@ import Testing
         }
     }
 
-    @Test func updateWithSeveralMatchingTopicsIsDeliveredOnce() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func updateWithSeveralMatchingTopicsIsDeliveredOnce(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let exact = try await server.subscribe("topic=a&topic=b")
             let mixed = try await server.subscribe("topic=a&topic=" + FormBody.query("{x}"))
             try await server.publish(topics: ["a", "b"], data: "both")
@@ -74,18 +74,18 @@ import Testing
         }
     }
 
-    @Test func heartbeatCommentsKeepAnIdleStreamAlive() async throws {
-        try await HubTestServer.with(configure: { $0.heartbeatInterval = .milliseconds(50) }) { server in
+    @Test(arguments: StoreBackend.all) func heartbeatCommentsKeepAnIdleStreamAlive(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store, configure: { $0.heartbeatInterval = .milliseconds(50) }) { server in
             let stream = try await server.subscribe("topic=a")
             #expect(try await stream.text(atLeast: 6) == ":\n:\n:\n")
         }
     }
 
-    @Test func writeTimeoutEndsTheStreamSoClientsReconnect() async throws {
+    @Test(arguments: StoreBackend.all) func writeTimeoutEndsTheStreamSoClientsReconnect(store: StoreBackend) async throws {
         // Long enough for the stream to go live first on a loaded machine: a timeout that comes while
         // the response is still being started closes the connection instead (a client that stopped
         // reading may hold that write), which a client sees as a broken body, not an ended stream.
-        try await HubTestServer.with(configure: { $0.writeTimeout = .seconds(1) }) { server in
+        try await HubTestServer.with(store: store, configure: { $0.writeTimeout = .seconds(1) }) { server in
             let stream = try await server.subscribe("topic=a")
             try await stream.readToEnd()
             #expect(stream.ended)

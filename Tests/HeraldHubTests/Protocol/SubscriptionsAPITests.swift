@@ -12,8 +12,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func connectAndDisconnectPublishPrivateSubscriptionEvents() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func connectAndDisconnectPublishPrivateSubscriptionEvents(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let token = try await server.token(subscribe: [Self.apiSelector], payload: .object(["user": .string("watcher")]))
             let watcher = try await server.subscribe("topic=" + FormBody.query(Self.apiSelector), headers: [("Authorization", "Bearer \(token)")])
             let member = Task {
@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func apiListsActiveSubscriptionsAsJSONLD() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func apiListsActiveSubscriptionsAsJSONLD(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let token = try await server.token(subscribe: [Self.apiSelector])
             let authorization = ("Authorization", "Bearer \(token)")
             let stream = try await server.subscribe("topic=a&topic=" + FormBody.query("https://example.com/{x}"))
@@ -77,8 +77,8 @@ import Testing
         }
     }
 
-    @Test func apiNeedsATokenCoveringTheRequestedPath() async throws {
-        try await HubTestServer.with { server in
+    @Test(arguments: StoreBackend.all) func apiNeedsATokenCoveringTheRequestedPath(store: StoreBackend) async throws {
+        try await HubTestServer.with(store: store) { server in
             let anonymous = try await server.get("/.well-known/mercure/subscriptions")
             #expect(anonymous.status == 401)
             let elsewhere = try await server.get("/.well-known/mercure/subscriptions", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["https://example.com/{x}"]))")])

@@ -1,37 +1,48 @@
 import AsyncHTTPClient
 import Foundation
 import HeraldHub
-import HeraldSQLite
 import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import TestSupport
 
-/// A real hub on a loopback port, with a real SQLite file in a fresh directory, for tests that
-/// speak HTTP to it as clients do.
+/// A real hub on a loopback port, with its history in a real store (an SQLite file in a fresh
+/// directory, or a fresh PostgreSQL database), for tests that speak HTTP to it as clients do.
 struct HubTestServer: Sendable {
     static let secret = "herald-test-secret-0123456789abcdef"
 
     let port: Int
     let hub: Hub
-    let dataDirectory: String
+    let storage: TestStorage
     let key: TokenKey
 
     /// Runs `body` against a hub configured by `configure`, then shuts the hub and server down.
+    ///
+    /// - Parameters:
+    ///   - store: The kind of store, when `storage` is not given: a new, empty one of that kind.
+    ///   - storage: The history to start from, shared with hubs before or beside this one.
     static func with(
-        dataDirectory: String? = nil,
+        store: StoreBackend = .sqlite,
+        storage: TestStorage? = nil,
         configure: @Sendable (inout HubConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (HubTestServer) async throws -> Void
     ) async throws {
-        let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("herald-hub-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let storage = if let storage { storage } else { try await store.makeStorage() }
         var configuration = HubConfiguration(publisherKey: .hmacSHA256(secret: secret), allowsAnonymousSubscribers: true)
+        // A shared log is read at least this often: short, so tests do not wait on a lost wake-up.
+        configuration.sharedLogPollInterval = .milliseconds(100)
         configure(&configuration)
         var logger = Logger(label: "hub-test")
         logger.logLevel = .critical
-        let store = try await SQLiteEventStore.open(path: directory + "/herald.sqlite", logger: logger)
-        let hub = try await Hub(configuration: configuration, store: store, logger: logger)
+        let store = try await storage.open(logger: logger)
+        let hub: Hub
+        do {
+            hub = try await Hub(configuration: configuration, store: store, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = HeraldServer.makeApplication(configuration: .init(host: "127.0.0.1", port: 0), hub: hub, logger: logger) { port in
             portContinuation.yield(port)
@@ -44,7 +55,7 @@ struct HubTestServer: Sendable {
             guard let port = await iterator.next() else { throw CancellationError() }
             do {
                 try await withHangGuard(.seconds(60)) {
-                    try await body(HubTestServer(port: port, hub: hub, dataDirectory: directory, key: key))
+                    try await body(HubTestServer(port: port, hub: hub, storage: storage, key: key))
                 }
             } catch {
                 await group.triggerGracefulShutdown()
@@ -161,5 +172,31 @@ extension HubTestServer {
 func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
     while !(await condition()) {
         try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+extension HubTestServer {
+    /// Runs `body` against `count` hubs sharing one history (`storage`), each with its own server:
+    /// nodes of a cluster, as a load balancer would see them.
+    static func cluster(
+        _ count: Int,
+        storage: TestStorage,
+        configure: @escaping @Sendable (inout HubConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable ([HubTestServer]) async throws -> Void
+    ) async throws {
+        try await startNodes(count, storage: storage, configure: configure, started: [], body)
+    }
+
+    private static func startNodes(
+        _ remaining: Int,
+        storage: TestStorage,
+        configure: @escaping @Sendable (inout HubConfiguration) -> Void,
+        started: [HubTestServer],
+        _ body: @escaping @Sendable ([HubTestServer]) async throws -> Void
+    ) async throws {
+        guard remaining > 0 else { return try await body(started) }
+        try await with(storage: storage, configure: configure) { node in
+            try await startNodes(remaining - 1, storage: storage, configure: configure, started: started + [node], body)
+        }
     }
 }
