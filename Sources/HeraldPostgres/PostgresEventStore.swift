@@ -67,7 +67,14 @@ public final class PostgresEventStore: SharedEventStore {
         let clientTask = Task { await client.run() }
         let store = PostgresEventStore(configuration: configuration, client: client, clientTask: clientTask, logger: logger)
         do {
-            try await DatabaseDeadline.run(within: configuration.operationTimeout, "connecting and migrating") {
+            // One connection of its own first: the pool retries a failed connection quietly, this
+            // one fails with the server's reason (a wrong password, a missing database).
+            let probeConfiguration = try configuration.url.connectionConfiguration()
+            try await DatabaseDeadline.run(within: configuration.operationTimeout, "connecting") {
+                let probe = try await PostgresConnection.connect(configuration: probeConfiguration, id: 0, logger: logger)
+                try await probe.close()
+            }
+            try await DatabaseDeadline.run(within: configuration.operationTimeout, "migrating the schema") {
                 try await PostgresSchema.migrate(client, logger: logger)
             }
         } catch {
