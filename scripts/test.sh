@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every Herald test on a fresh machine. It installs what is missing (Debian's chromium with
-# apt-get, playwright into ./.venv with pip), builds with a zero-warning check, runs the Swift tests,
-# LaunchDarkly's SSE client contract suite against EventSource, the browser tests (the demo page and
-# the hub) in a real Chromium, and a short fuzz run of the parser.
+# Runs every Herald test on a fresh machine. It installs what is missing (Debian's chromium, nginx
+# and postgresql with apt-get, playwright into ./.venv with pip), starts a throw-away PostgreSQL
+# (scripts/postgres.sh, stopped at the end), builds with a zero-warning check, runs the Swift tests
+# (the protocol suite against SQLite and PostgreSQL), LaunchDarkly's SSE client contract suite against
+# EventSource, a cluster of three nodes behind nginx, the browser tests (the demo page and the hub) in
+# a real Chromium, and a short fuzz run of the parser.
 #
 #   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
 #   FUZZ_SECONDS=300 scripts/test.sh    a longer fuzz run
@@ -20,6 +22,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl >/dev/null 2>&1 || missing+=(curl)  # the hub test runs the curl line herald prints
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the cluster's load balancer
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
     as_root apt-get update -q
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${missing[@]}"
@@ -30,6 +34,11 @@ fi
 if ! .venv/bin/python -c "import playwright" >/dev/null 2>&1; then
     .venv/bin/pip install -q playwright
 fi
+
+step "Starting a throw-away PostgreSQL"
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$HERALD_TEST_POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
+echo "PostgreSQL for the tests: $HERALD_TEST_POSTGRES_URL"
 
 step "Building (warnings in Herald's own code fail the run)"
 status=0
@@ -54,6 +63,9 @@ bash scripts/contract-tests.sh > "$artifacts/contract-tests.log" 2>&1 || status=
 # The harness lists every test it ran; print the summary and any failure.
 grep -E 'FAIL|All tests passed|skipped|Status query|contract tests' "$artifacts/contract-tests.log" || true
 if [ "$status" -ne 0 ]; then echo "contract tests failed; see $artifacts/contract-tests.log" >&2; exit 1; fi
+
+step "Cluster: three nodes on PostgreSQL behind nginx, one killed mid-stream"
+.venv/bin/python Tests/Cluster/cluster_test.py .build/debug/herald "$artifacts"
 
 step "Browser test: the demo page in Chromium"
 .venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"
