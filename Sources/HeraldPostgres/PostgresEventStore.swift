@@ -237,6 +237,87 @@ public final class PostgresEventStore: SharedEventStore {
         try? await connection.close()
     }
 
+    // MARK: - Subscriptions and nodes
+
+    public func addSubscriptions(_ subscriptions: [ActiveSubscription], node: String) async throws {
+        guard !subscriptions.isEmpty else { return }
+        var sql = """
+            WITH alive AS (
+                INSERT INTO herald_nodes (node, last_seen) VALUES ($1, now()) ON CONFLICT (node) DO UPDATE SET last_seen = now()
+            )
+            INSERT INTO herald_subscriptions (subscriber, topic, node, payload) VALUES
+            """
+        var bindings = PostgresBindings(capacity: 1 + subscriptions.count * 3)
+        bindings.append(node)
+        for (index, subscription) in subscriptions.enumerated() {
+            let base = 2 + index * 3
+            sql += (index == 0 ? " " : ", ") + "($\(base), $\(base + 1), $1, $\(base + 2))"
+            bindings.append(subscription.subscriber)
+            bindings.append(subscription.topic)
+            bindings.append(subscription.payload)
+        }
+        sql += " ON CONFLICT (subscriber, topic) DO UPDATE SET node = excluded.node, payload = excluded.payload"
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        try await bounded("recording subscriptions") { [client, logger] in
+            try await client.query(query, logger: logger)
+            return ()
+        }
+    }
+
+    public func removeSubscriptions(ofSubscriber subscriber: String) async throws {
+        try await bounded("removing subscriptions") { [client, logger] in
+            try await client.query("DELETE FROM herald_subscriptions WHERE subscriber = \(subscriber)", logger: logger)
+            return ()
+        }
+    }
+
+    public func activeSubscriptions() async throws -> [ActiveSubscription] {
+        try await bounded("listing subscriptions") { [client, logger] in
+            var subscriptions: [ActiveSubscription] = []
+            let rows = try await client.query("SELECT subscriber, topic, payload FROM herald_subscriptions", logger: logger)
+            for try await (subscriber, topic, payload) in rows.decode((String, String, String?).self) {
+                subscriptions.append(ActiveSubscription(subscriber: subscriber, topic: topic, payload: payload))
+            }
+            return subscriptions
+        }
+    }
+
+    public func heartbeat(node: String, nodeTimeout: Duration) async throws -> [ActiveSubscription] {
+        let seconds = Double(nodeTimeout.components.seconds) + Double(nodeTimeout.components.attoseconds) / 1e18
+        return try await bounded("recording a heartbeat") { [client, logger] in
+            try await client.query(
+                "INSERT INTO herald_nodes (node, last_seen) VALUES (\(node), now()) ON CONFLICT (node) DO UPDATE SET last_seen = now()",
+                logger: logger
+            )
+            // Deleting the dead nodes' rows claims them: of two nodes reaping at once, one deletes
+            // each row and gets its subscriptions; the other finds nothing.
+            let reaped = try await client.query(
+                """
+                WITH dead AS (
+                    DELETE FROM herald_nodes WHERE last_seen < now() - make_interval(secs => \(seconds)) RETURNING node
+                )
+                DELETE FROM herald_subscriptions WHERE node IN (SELECT node FROM dead) RETURNING subscriber, topic, payload
+                """,
+                logger: logger
+            )
+            var subscriptions: [ActiveSubscription] = []
+            for try await (subscriber, topic, payload) in reaped.decode((String, String, String?).self) {
+                subscriptions.append(ActiveSubscription(subscriber: subscriber, topic: topic, payload: payload))
+            }
+            return subscriptions
+        }
+    }
+
+    public func removeNode(_ node: String) async throws {
+        try await bounded("removing a node") { [client, logger] in
+            try await client.query(
+                "WITH gone AS (DELETE FROM herald_nodes WHERE node = \(node)) DELETE FROM herald_subscriptions WHERE node = \(node)",
+                logger: logger
+            )
+            return ()
+        }
+    }
+
     // MARK: - Helpers
 
     private struct NewestRow: Sendable {

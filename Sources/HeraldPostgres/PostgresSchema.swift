@@ -36,7 +36,22 @@ enum PostgresSchema {
             )
             """,
             "INSERT INTO herald_log_head (singleton, last_sequence) VALUES (true, 0)",
-        ]
+        ],
+        [
+            // The nodes, by their heartbeats; a node silent for too long is reaped by another.
+            "CREATE TABLE herald_nodes (node text PRIMARY KEY, last_seen timestamptz NOT NULL)",
+            // The cluster's active subscriptions, for the subscriptions API on any node.
+            """
+            CREATE TABLE herald_subscriptions (
+                subscriber text NOT NULL,
+                topic text NOT NULL,
+                node text NOT NULL,
+                payload text,
+                PRIMARY KEY (subscriber, topic)
+            )
+            """,
+            "CREATE INDEX herald_subscriptions_by_node ON herald_subscriptions (node)",
+        ],
     ]
 
     /// The newest version these migrations reach.

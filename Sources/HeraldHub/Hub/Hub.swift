@@ -26,6 +26,8 @@ public final class Hub: Service, Sendable {
     private let publishing = PublishBatcher()
     /// With a shared store, how updates reach this hub's subscribers (its own publishes included).
     private let sharedLog: SharedLogFollower?
+    /// This hub's name among the nodes sharing its store.
+    let nodeID = UpdateIDGenerator.next()
     let background = BackgroundWork()
     private let isShuttingDown = Atomic(false)
 
@@ -232,14 +234,35 @@ public final class Hub: Service, Sendable {
         return deadline
     }
 
-    /// Publishes the private subscription event for each of `subscriber`'s selectors.
+    /// Publishes the private subscription event for each of `subscriber`'s selectors; with a shared
+    /// store, first records or forgets them in the cluster's directory of subscriptions.
     func announce(_ subscriber: Subscriber, active: Bool) async {
-        for selector in subscriber.selectors {
+        let subscriptions = subscriber.selectors.map { selector in
+            ActiveSubscription(subscriber: subscriber.id, topic: selector.text, payload: subscriber.payload.flatMap { try? Self.json($0) })
+        }
+        if let shared = store as? any SharedEventStore {
+            do {
+                if active {
+                    try await shared.addSubscriptions(subscriptions, node: nodeID)
+                } else {
+                    try await shared.removeSubscriptions(ofSubscriber: subscriber.id)
+                }
+            } catch {
+                // The subscription itself works; only the cluster's list of them may be stale.
+                logger.warning("could not update the cluster's subscriptions", metadata: ["error": "\(error)"])
+            }
+        }
+        await publishSubscriptionEvents(for: subscriptions, active: active)
+    }
+
+    /// Publishes one private subscription event per subscription.
+    private func publishSubscriptionEvents(for subscriptions: [ActiveSubscription], active: Bool) async {
+        for subscription in subscriptions {
             let document = SubscriptionDocument(
-                topic: selector.text,
-                subscriber: subscriber.id,
+                topic: subscription.topic,
+                subscriber: subscription.subscriber,
                 active: active,
-                payload: subscriber.payload,
+                payload: subscription.payload.flatMap(Self.jsonValue),
                 withContext: true
             )
             do {
@@ -248,6 +271,35 @@ public final class Hub: Service, Sendable {
             } catch {
                 logger.warning("could not publish a subscription event", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// The active subscriptions the subscriptions API lists: the cluster's, with a shared store.
+    func activeSubscriptions() async throws -> [ActiveSubscription] {
+        if let shared = store as? any SharedEventStore { return try await shared.activeSubscriptions() }
+        return registry.subscribers.flatMap { subscriber in
+            subscriber.selectors.map { ActiveSubscription(subscriber: subscriber.id, topic: $0.text, payload: subscriber.payload.flatMap { try? Self.json($0) }) }
+        }
+    }
+
+    static func jsonValue(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    /// Tells the other nodes this one is alive, and ends the subscriptions of nodes that stopped
+    /// doing so: their clients are gone (they reconnect elsewhere), so they are announced inactive.
+    private func keepNodeAlive(_ shared: any SharedEventStore) async {
+        while !Task.isCancelled {
+            do {
+                let reaped = try await shared.heartbeat(node: nodeID, nodeTimeout: configuration.nodeTimeout)
+                if !reaped.isEmpty {
+                    logger.notice("ended the subscriptions of a node that stopped answering", metadata: ["subscriptions": "\(reaped.count)"])
+                    await publishSubscriptionEvents(for: reaped, active: false)
+                }
+            } catch {
+                logger.warning("could not record this node's heartbeat", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.nodeHeartbeatInterval)
         }
     }
 
@@ -293,8 +345,10 @@ public final class Hub: Service, Sendable {
             }
         }
         let following = sharedLog.map { log in Task { await log.run { self.fanOut($0) } } }
+        let heartbeat = (store as? any SharedEventStore).map { shared in Task { await keepNodeAlive(shared) } }
         try? await gracefulShutdown()
         following?.cancel()
+        heartbeat?.cancel()
         trimming.cancel()
         heartbeats?.cancel()
         shutDown()
@@ -311,6 +365,10 @@ public final class Hub: Service, Sendable {
     public func close() async throws {
         shutDown()
         await background.drain()
+        if let shared = store as? any SharedEventStore {
+            // Gone on purpose: the others need not wait for this node's heartbeat to time out.
+            try? await shared.removeNode(nodeID)
+        }
         try await store.close()
     }
 }

@@ -40,6 +40,11 @@ public struct HubConfiguration: Sendable {
     /// How often a hub on a ``SharedEventStore`` reads the log even without a notification, which
     /// bounds how late an update whose notification was lost arrives. Default 250 ms.
     public var sharedLogPollInterval: Duration
+    /// How often a hub on a ``SharedEventStore`` tells the others it is alive. Default 2 s.
+    public var nodeHeartbeatInterval: Duration
+    /// How long a node may stay silent before another ends its subscriptions (announcing them
+    /// inactive), as after a crash. Default 10 s.
+    public var nodeTimeout: Duration
 
     /// Creates a configuration with the given keys.
     public init(
@@ -58,7 +63,9 @@ public struct HubConfiguration: Sendable {
         historyMaximumAge: Duration? = .seconds(7 * 24 * 3600),
         historyTrimInterval: Duration = .seconds(10),
         subscriptionEvents: Bool = true,
-        sharedLogPollInterval: Duration = .milliseconds(250)
+        sharedLogPollInterval: Duration = .milliseconds(250),
+        nodeHeartbeatInterval: Duration = .seconds(2),
+        nodeTimeout: Duration = .seconds(10)
     ) {
         self.publisherKey = publisherKey
         self.subscriberKey = subscriberKey ?? publisherKey
@@ -76,5 +83,7 @@ public struct HubConfiguration: Sendable {
         self.historyTrimInterval = historyTrimInterval
         self.subscriptionEvents = subscriptionEvents
         self.sharedLogPollInterval = sharedLogPollInterval
+        self.nodeHeartbeatInterval = nodeHeartbeatInterval
+        self.nodeTimeout = nodeTimeout
     }
 }

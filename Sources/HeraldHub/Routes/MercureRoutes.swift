@@ -182,18 +182,25 @@ public struct MercureRoutes: Sendable {
         let topic = segments.first.map { FormFields.percentDecoded(String($0)) }
         let subscriberID = segments.count == 2 ? FormFields.percentDecoded(String(segments[1])) : nil
         let lastEventID: String
+        let active: [ActiveSubscription]
         do {
             lastEventID = try await hub.lastEventID()
+            active = try await hub.activeSubscriptions()
         } catch {
-            return Self.error(.internalServerError, "the hub could not read its history; try again")
+            return Self.error(.serviceUnavailable, "the hub could not read its history or subscriptions (\(error)); try again")
         }
         var documents: [SubscriptionDocument] = []
-        for subscriber in hub.registry.subscribers where subscriberID == nil || subscriber.id == subscriberID {
-            for selector in subscriber.selectors where topic == nil || selector.text == topic {
-                documents.append(
-                    SubscriptionDocument(topic: selector.text, subscriber: subscriber.id, active: true, payload: subscriber.payload, withContext: subscriberID != nil, lastEventID: subscriberID != nil ? lastEventID : nil)
+        for subscription in active where (subscriberID == nil || subscription.subscriber == subscriberID) && (topic == nil || subscription.topic == topic) {
+            documents.append(
+                SubscriptionDocument(
+                    topic: subscription.topic,
+                    subscriber: subscription.subscriber,
+                    active: true,
+                    payload: subscription.payload.flatMap(Hub.jsonValue),
+                    withContext: subscriberID != nil,
+                    lastEventID: subscriberID != nil ? lastEventID : nil
                 )
-            }
+            )
         }
         documents.sort { $0.id < $1.id }
         let json: String

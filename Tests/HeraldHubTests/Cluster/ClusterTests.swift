@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHub
+import HeraldPostgres
 import ServerSentEvents
 import Synchronization
 import TestSupport
@@ -74,6 +75,51 @@ struct ClusterTests {
             let document = try #require(try JSONSerialization.jsonObject(with: Data(joined.data.utf8)) as? [String: Any])
             #expect(document["topic"] as? String == "room")
             #expect(document["active"] as? Bool == true)
+        }
+    }
+
+    @Test func subscriptionsAPIAnswersTheSameOnEveryNode() async throws {
+        let selector = "/.well-known/mercure/subscriptions{/topic}{/subscriber}"
+        try await HubTestServer.cluster(3, storage: try await sharedDatabase()) { nodes in
+            let onA = try await nodes[0].subscribe("topic=room-a")
+            let onB = try await nodes[1].subscribe("topic=room-b")
+            _ = (onA, onB)
+            let token = try await nodes[0].token(subscribe: [selector])
+            var topicsByNode: [[String]] = []
+            for node in nodes {
+                let answer = try await node.get("/.well-known/mercure/subscriptions", headers: [("Authorization", "Bearer \(token)")])
+                #expect(answer.status == 200)
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
+                let subscriptions = try #require(document["subscriptions"] as? [[String: Any]])
+                topicsByNode.append(subscriptions.compactMap { $0["topic"] as? String }.sorted())
+            }
+            #expect(topicsByNode[0] == ["room-a", "room-b"])
+            #expect(topicsByNode[1] == topicsByNode[0])
+            #expect(topicsByNode[2] == topicsByNode[0])
+        }
+    }
+
+    @Test func subscriptionsOfANodeThatStoppedAnsweringAreAnnouncedInactive() async throws {
+        let selector = "/.well-known/mercure/subscriptions{/topic}{/subscriber}"
+        let url = try await TestPostgres.createDatabase()
+        try await HubTestServer.cluster(2, storage: .postgres(url: url), configure: {
+            $0.nodeHeartbeatInterval = .milliseconds(200)
+            $0.nodeTimeout = .seconds(1)
+        }) { nodes in
+            let token = try await nodes[0].token(subscribe: [selector])
+            let watcher = try await nodes[0].subscribe("topic=" + FormBody.query(selector), headers: [("Authorization", "Bearer \(token)")])
+            _ = try await watcher.next()  // its own subscription
+            // A node that crashed: it recorded a subscription, then was never heard from again.
+            let crashed = try await PostgresEventStore.connect(configuration: .init(url: try PostgresURL(url)))
+            try await crashed.addSubscriptions([ActiveSubscription(subscriber: "urn:uuid:crashed-subscriber", topic: "room", payload: nil)], node: "crashed-node")
+            try await crashed.close()
+            let event = try #require(try await watcher.next())
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])
+            #expect(document["subscriber"] as? String == "urn:uuid:crashed-subscriber")
+            #expect(document["active"] as? Bool == false)
+            // Announced once, by one of the two live nodes, and gone from the API on both.
+            let answer = try await nodes[1].get("/.well-known/mercure/subscriptions", headers: [("Authorization", "Bearer \(token)")])
+            #expect(!answer.body.contains("crashed-subscriber"))
         }
     }
 
