@@ -34,8 +34,11 @@ server() {  # server DIR start|stop
     port=$(cat "$dir/port")
     if [ "$action" = start ]; then
         # fsync off: a test database need not survive a power cut, and fsync is what makes it slow.
+        # HERALD_POSTGRES_DURABLE=1 keeps PostgreSQL's defaults, for benchmarks.
+        local durability="-c fsync=off -c synchronous_commit=off"
+        if [ "${HERALD_POSTGRES_DURABLE:-0}" = 1 ]; then durability=""; fi
         as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" start >&2
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=300" start >&2
     else
         as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >&2 || true
     fi

@@ -27,8 +27,13 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "mercure (form POST with topic and data, Bearer token) or nchan (raw body).")
     var `protocol`: PublishProtocol = .mercure
 
-    @Option(help: "The subscription URL; {topic} is replaced by the topic.")
-    var subscribeURL = "http://127.0.0.1:8080/.well-known/mercure?topic={topic}"
+    @Option(name: .customLong("subscribe-url"), help: "The subscription URL; {topic} is replaced by the topic. Repeatable: subscribers are spread over the URLs in turn, as over the nodes of a cluster (default http://127.0.0.1:8080/.well-known/mercure?topic={topic}).")
+    var subscribeURLs: [String] = []
+
+    /// The subscription URLs, the default when none is given.
+    private var subscriptionTargets: [String] {
+        subscribeURLs.isEmpty ? ["http://127.0.0.1:8080/.well-known/mercure?topic={topic}"] : subscribeURLs
+    }
 
     @Option(help: "The publish URL; {topic} is replaced by the topic.")
     var publishURL = "http://127.0.0.1:8080/.well-known/mercure"
@@ -63,8 +68,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds to hold the subscribers idle instead of publishing (memory per connection).")
     var idle: Double?
 
-    @Option(help: "The server's process id, for its CPU time and memory (from /proc).")
-    var serverPid: Int32?
+    @Option(name: .customLong("server-pid"), help: "The server's process id, for its CPU time and memory (from /proc). Repeatable: the processes of a cluster's nodes are added up.")
+    var serverPids: [Int32] = []
 
     @Option(help: "Seconds to wait for the last deliveries after publishing ends.")
     var drain = 5.0
@@ -107,7 +112,7 @@ struct Bench: AsyncParsableCommand {
         }
         _ = try BenchTarget(url: url(publishURL, topic: topic))
         let progress = BenchProgress()
-        let serverBefore = serverPid.flatMap(ProcessUsage.of(pid:))
+        let serverBefore = ProcessUsage.total(of: serverPids)
         let ownBefore = ProcessUsage.current
 
         // Subscribers, connected in waves so the listen backlog is not overrun.
@@ -120,7 +125,8 @@ struct Bench: AsyncParsableCommand {
             let wave = min(250, subscribers - index)
             var pending: [EventLoopFuture<(any Channel, BenchSubscriberHandler)>] = []
             for offset in 0..<wave {
-                let target = try BenchTarget(url: url(subscribeURL, topic: topicName((index + offset) % topics)))
+                let template = subscriptionTargets[(index + offset) % subscriptionTargets.count]
+                let target = try BenchTarget(url: url(template, topic: topicName((index + offset) % topics)))
                 let headers = subscriberToken.map { [("Authorization", "Bearer \($0)")] } ?? []
                 let handler = BenchSubscriberHandler(target: target, path: target.path, headers: headers, progress: progress)
                 let channel = ClientBootstrap(group: group)
@@ -163,7 +169,7 @@ struct Bench: AsyncParsableCommand {
         }
         let lastDelivery = progress.lastDelivery.load(ordering: .relaxed)
         let end = idle == nil && lastDelivery > runStart ? lastDelivery : monotonicNanoseconds()
-        let serverAfter = serverPid.flatMap(ProcessUsage.of(pid:))
+        let serverAfter = ProcessUsage.total(of: serverPids)
         let ownAfter = ProcessUsage.current
 
         var all = SubscriberStats()

@@ -27,6 +27,22 @@ struct ProcessUsage: Sendable {
         return ProcessUsage(userSeconds: user / ticks, systemSeconds: system / ticks, residentBytes: kilobytes * 1024)
     }
 
+    /// The summed usage of the processes `pids` (a cluster's nodes); `nil` when there are none or one
+    /// cannot be read.
+    static func total(of pids: [Int32]) -> ProcessUsage? {
+        guard !pids.isEmpty else { return nil }
+        var user = 0.0
+        var system = 0.0
+        var resident = 0
+        for pid in pids {
+            guard let usage = of(pid: pid) else { return nil }
+            user += usage.userSeconds
+            system += usage.systemSeconds
+            resident += usage.residentBytes
+        }
+        return ProcessUsage(userSeconds: user, systemSeconds: system, residentBytes: resident)
+    }
+
     /// This process's own usage.
     static var current: ProcessUsage? { of(pid: getpid()) }
 
