@@ -57,6 +57,19 @@ import Testing
         #expect(herald.stderr.contains("HS256, RS256 or ES256"))
     }
 
+    @Test func serveRefusesAStoreItDoesNotKnowWithWhatToWrite() async throws {
+        let herald = try HeraldProcess(["serve", "--store", "mysql://ada@localhost/herald"])
+        #expect(try await herald.status() == 64)
+        #expect(herald.stderr.contains("--store mysql: is not a store Herald knows; use sqlite:PATH or postgres://user:password@host:port/database"))
+    }
+
+    @Test func serveStopsAtStartWhenPostgreSQLCannotBeReached() async throws {
+        let herald = try HeraldProcess(["serve", "--port", "0", "--jwt-key", Self.key, "--store", "postgres://herald:pw@127.0.0.1:1/herald?sslmode=disable"])
+        #expect(try await herald.status() != 0)
+        #expect(herald.stderr.contains("cannot use the PostgreSQL database at postgres://herald:***@127.0.0.1:1/herald"), "\(herald.stderr)")
+        #expect(!herald.stderr.contains("pw@"))
+    }
+
     @Test func serveRefusesNoEventLoops() async throws {
         let herald = try HeraldProcess(["serve", "--event-loops", "0"])
         #expect(try await herald.status() == 64)
