@@ -45,7 +45,7 @@ status=0
 swift build --build-tests > "$artifacts/build.log" 2>&1 || status=$?
 grep -vE '^\[[0-9]+/[0-9]+\]|swift-distributed-tracing|CMakeLists.txt' "$artifacts/build.log" || true
 if [ "$status" -ne 0 ]; then echo "build failed" >&2; exit 1; fi
-if grep -E "^$root/(Sources|Tests)/.*: warning: |^warning: 'main': " "$artifacts/build.log" | sort -u | grep .; then
+if grep -E "^$root/(Sources|Tests)/.*: warning: |^warning: '$(basename "$root")': " "$artifacts/build.log" | sort -u | grep .; then
     echo "the build printed warnings in Herald's code" >&2
     exit 1
 fi
