@@ -209,6 +209,7 @@ let package = Package(
                 "HeraldSQLite",
                 "HeraldPostgres",
                 "TestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "ServerSentEvents",

@@ -3,8 +3,9 @@
 # and postgresql with apt-get, playwright into ./.venv with pip), starts a throw-away PostgreSQL
 # (scripts/postgres.sh, stopped at the end), builds with a zero-warning check, runs the Swift tests
 # (the protocol suite against SQLite and PostgreSQL), LaunchDarkly's SSE client contract suite against
-# EventSource, a cluster of three nodes behind nginx, the browser tests (the demo page and the hub) in
-# a real Chromium, and a short fuzz run of the parser.
+# EventSource, a cluster of three nodes behind nginx, the fault suite (crashes, a full disk, no file
+# descriptors left), the browser tests (the demo page and the hub) in a real Chromium, and a short
+# fuzz run of the parser.
 #
 #   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
 #   FUZZ_SECONDS=300 scripts/test.sh    a longer fuzz run
@@ -66,6 +67,9 @@ if [ "$status" -ne 0 ]; then echo "contract tests failed; see $artifacts/contrac
 
 step "Cluster: three nodes on PostgreSQL behind nginx, one killed mid-stream"
 .venv/bin/python Tests/Cluster/cluster_test.py .build/debug/herald "$artifacts"
+
+step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left"
+.venv/bin/python Tests/Faults/fault_test.py .build/debug/herald "$artifacts"
 
 step "Browser test: the demo page in Chromium"
 .venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A Herald cluster (three nodes on one PostgreSQL) beside a single SQLite node, in one run, on
 # loopback, measured with `herald bench`:
-#   fan-out  1,000 subscribers (spread over the nodes), 1,000 publishes/s to node 1 for 5 s:
+#   fan-out  1,000 subscribers (spread over the nodes), 1,000 publishes/s to node 1 on 8 connections for 5 s:
 #            publish→receive latency across nodes, deliveries/s, lost
-#   publish  30 subscribers, publishing as fast as answered on 8 connections for 10 s:
+#   publish  30 subscribers, publishing as fast as answered on 64 connections for 10 s:
 #            the highest sustained publishes/s with nothing lost
 # PostgreSQL runs with its durable defaults (fsync, synchronous_commit), as in production. Its CPU per
 # publish is read from /proc for all its processes. Writes Benchmarks/.results/cluster/table.md.
@@ -17,7 +17,11 @@ rm -rf "$results"; mkdir -p "$results"
 run_dir=$(mktemp -d /tmp/herald-cluster-bench.XXXXXX)
 
 echo "== Building herald (release, .build-release)"
-swift build -c release --product herald --scratch-path .build-release 2>&1 | grep -E "error|Build complete" || true
+if ! swift build -c release --product herald --scratch-path .build-release > "$results/build.log" 2>&1; then
+    grep -E "error" "$results/build.log" >&2
+    echo "the release build failed" >&2
+    exit 1
+fi
 herald="$root/.build-release/release/herald"
 ulimit -n "$(ulimit -Hn)"
 secret="cluster-bench-secret-0123456789abcdef0123456789"
@@ -94,11 +98,11 @@ PY
 
 echo "== Fan-out: 1,000 subscribers, 1,000 publishes/s for 5 s"
 for setup in sqlite cluster sqlite cluster; do
-    bench "fanout-$RANDOM" "$setup" --subscribers 1000 --messages 5000 --rate 1000 --drain 10
+    bench "fanout-$RANDOM" "$setup" --subscribers 1000 --messages 5000 --rate 1000 --publish-connections 8 --drain 10
 done
-echo "== Publishing as fast as answered: 8 connections, 30 subscribers, 10 s"
+echo "== Publishing as fast as answered: 64 connections, 30 subscribers, 10 s"
 for setup in sqlite cluster sqlite cluster; do
-    bench "publish-$RANDOM" "$setup" --subscribers 30 --messages 200000 --rate 0 --duration 10 --publish-connections 8 --drain 10
+    bench "publish-$RANDOM" "$setup" --subscribers 30 --messages 200000 --rate 0 --duration 10 --publish-connections 64 --drain 10
 done
 
 python3 "$root/Benchmarks/cluster/summarize.py" "$results" | tee "$results/table.md"

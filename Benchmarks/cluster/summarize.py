@@ -39,7 +39,7 @@ rows = [
     ("fan-out: lost + duplicated", "fanout", lambda r: r["lost"] + r["duplicated"], "%d"),
     ("fan-out: Herald CPU per delivery, µs", "fanout", lambda r: r.get("serverCPUMicrosecondsPerDelivery"), "%.2f"),
     ("fan-out: PostgreSQL CPU per publish, µs", "fanout", postgres_per_publish, "%.0f"),
-    ("publish: publishes/s sustained (8 connections)", "publish", publishes_per_second, "%.0f"),
+    ("publish: publishes/s sustained (64 connections)", "publish", publishes_per_second, "%.0f"),
     ("publish: lost + duplicated", "publish", lambda r: r["lost"] + r["duplicated"], "%d"),
     ("publish: PostgreSQL CPU per publish, µs", "publish", postgres_per_publish, "%.0f"),
 ]

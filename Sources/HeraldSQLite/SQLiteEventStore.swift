@@ -6,9 +6,19 @@ import SQLiteNIO
 
 /// The default store: one SQLite file in write-ahead-log mode, embedded in the hub's process.
 ///
-/// Commits are not fsynced one by one (`synchronous=NORMAL`): an update the hub acknowledged survives
-/// a crash of the hub's process, and at worst the last moments before a power loss are lost.
+/// What an acknowledged update survives is ``Durability``: by default a crash of the hub's process.
 public final class SQLiteEventStore: EventStore {
+    /// How hard each commit holds on to the disk: SQLite's `synchronous` setting.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=NORMAL`, the default: a commit is written to the write-ahead log but not
+        /// fsynced one by one. Every update the hub acknowledged survives a crash (or `kill -9`) of
+        /// the hub's process; a power loss or a kernel crash may lose the last moments' updates.
+        case normal
+        /// `synchronous=FULL`: every commit is fsynced before the publisher is answered, so an
+        /// acknowledged update survives a power loss too, at the cost of one fsync per batch.
+        case full
+    }
+
     private let connection: SQLiteConnection
 
     private init(connection: SQLiteConnection) {
@@ -16,12 +26,12 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Opens (creating if needed) the database at `path`.
-    public static func open(path: String, logger: Logger = Logger(label: "herald.store")) async throws -> SQLiteEventStore {
+    public static func open(path: String, durability: Durability = .normal, logger: Logger = Logger(label: "herald.store")) async throws -> SQLiteEventStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let store = SQLiteEventStore(connection: connection)
         do {
             try await store.execute("PRAGMA journal_mode=WAL")
-            try await store.execute("PRAGMA synchronous=NORMAL")
+            try await store.execute(durability == .full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
             try await store.execute("PRAGMA busy_timeout=5000")
             try await store.execute(
                 """
@@ -40,6 +50,9 @@ public final class SQLiteEventStore: EventStore {
             )
             try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_id ON updates (id)")
             try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_age ON updates (created_at)")
+            // One row, rewritten by each health check: a write that fails when the disk is full or
+            // the file read-only, as a publish would.
+            try await store.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)")
         } catch {
             try? await connection.close()
             throw error
@@ -141,6 +154,10 @@ public final class SQLiteEventStore: EventStore {
             ).count
         }
         return removed
+    }
+
+    public func checkWritable() async throws {
+        _ = try await connection.query("INSERT OR REPLACE INTO health (id, checked_at) VALUES (1, ?)", [.integer(Self.nowMilliseconds())])
     }
 
     public func close() async throws {

@@ -22,16 +22,30 @@ public struct MercureClaims: JWTPayload, Equatable {
 
     /// `exp`: after it the token is refused, and a subscription opened with it is closed.
     public var exp: ExpirationClaim?
+    /// `nbf`: before it the token is refused.
+    public var nbf: NotBeforeClaim?
     /// `mercure`: the hub's own claim.
     public var mercure: Mercure?
 
     /// Creates claims.
-    public init(expiresAt: Date? = nil, mercure: Mercure?) {
+    public init(expiresAt: Date? = nil, notBefore: Date? = nil, mercure: Mercure?) {
         self.exp = expiresAt.map { ExpirationClaim(value: $0) }
+        self.nbf = notBefore.map { NotBeforeClaim(value: $0) }
         self.mercure = mercure
     }
 
+    /// How far a token's `nbf` may be ahead of this clock: the clocks of the machine that signed it
+    /// and of the hub's may differ by a little.
+    static let clockSkew: TimeInterval = 30
+
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp?.verifyNotExpired()
+        if let nbf, nbf.value.timeIntervalSinceNow > Self.clockSkew { throw TokenNotYetValid(notBefore: nbf.value) }
     }
+}
+
+/// A token whose `nbf` is still ahead.
+struct TokenNotYetValid: Error, CustomStringConvertible {
+    let notBefore: Date
+    var description: String { "the token is not valid before \(notBefore) (its nbf claim)" }
 }

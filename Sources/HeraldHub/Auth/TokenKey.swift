@@ -41,17 +41,43 @@ public struct TokenKey: Sendable {
         self.keys = keys
     }
 
+    /// The longest token accepted, in bytes: a real one is well under it, and a huge one would cost
+    /// decoding and verifying before it could be refused.
+    public static let maximumTokenBytes = 8 << 10
+
     /// The claims of `token`, or why it is refused.
     public func verify(_ token: String) async throws(AuthorizationError) -> MercureClaims {
         if let claims = verified.claims(of: token) { return claims }
+        guard token.utf8.count <= Self.maximumTokenBytes else {
+            throw .invalidToken("it is \(token.utf8.count) bytes long; at most \(Self.maximumTokenBytes) are accepted")
+        }
+        try Self.checkType(of: token)
         do {
             let claims = try await keys.verify(token, as: MercureClaims.self)
             verified.insert(claims, for: token)
             return claims
+        } catch let error as TokenNotYetValid {
+            throw .invalidToken(error.description)
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
             throw .expiredToken
         } catch {
             throw .invalidToken(String(describing: error))
+        }
+    }
+
+    /// Refuses a token whose header names a `typ` other than JWT (RFC 7519 §5.1): a token meant for
+    /// something else must not pass as a Mercure one.
+    private static func checkType(of token: String) throws(AuthorizationError) {
+        guard let headerPart = token.split(separator: ".", maxSplits: 1).first else { return }
+        var base64 = headerPart.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64),
+            let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return }  // a malformed header is refused by the verification itself
+        if let type = header["typ"] {
+            guard let text = type as? String, text.uppercased() == "JWT" else {
+                throw .invalidToken("its header's typ is \(type), not JWT")
+            }
         }
     }
 

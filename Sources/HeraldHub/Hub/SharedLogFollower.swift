@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import Synchronization
 
 /// Delivers a shared store's updates on this hub: reads the log after the last update delivered, in
@@ -62,7 +63,8 @@ final class SharedLogFollower: Sendable {
         }
     }
 
-    /// Reads and delivers pages until one comes back empty.
+    /// Reads and delivers pages until one is not full. (Reading on until an empty page would cost
+    /// every node a second query per wake-up, and most wake-ups bring a page of a few updates.)
     private func readNewUpdates(_ deliver: @Sendable ([StoredUpdate]) -> Void) async throws {
         while !Task.isCancelled {
             let after = cursor.load(ordering: .relaxed)
@@ -70,6 +72,10 @@ final class SharedLogFollower: Sendable {
             guard let last = page.last else { return }
             deliver(page)
             cursor.store(last.sequence, ordering: .relaxed)
+            // A page cut short by its byte limit holds nearly that many bytes; one that is short of
+            // both limits was all there was.
+            let bytes = page.reduce(0) { $0 + $1.frame.readableBytes }
+            if page.count < Self.pageSize && bytes < Self.pageBytes / 2 { return }
         }
     }
 

@@ -2,9 +2,13 @@
 /// string), in order and with repeated names kept, as Mercure's `topic` needs.
 struct FormFields: Sendable {
     private(set) var pairs: [(name: String, value: String)] = []
+    /// The names whose value (or which themselves) had a malformed percent-escape or decoded to bytes
+    /// that are not UTF-8: the routes refuse those fields with 400 rather than guess.
+    private(set) var malformedNames: Set<String> = []
 
     /// Parses `text`: pairs split at `&`, names from values at the first `=`, `+` read as a space and
-    /// percent-escapes decoded (a malformed escape is kept as written, as browsers do).
+    /// percent-escapes decoded (a malformed escape is kept as written, as browsers do, and its
+    /// field's name noted in ``malformedNames``).
     init(_ text: Substring) {
         for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
             let name: Substring
@@ -16,8 +20,16 @@ struct FormFields: Sendable {
                 name = piece
                 value = ""
             }
-            pairs.append((Self.decode(name), Self.decode(value)))
+            let (decodedName, nameIsWellFormed) = Self.decodeChecking(name)
+            let (decodedValue, valueIsWellFormed) = Self.decodeChecking(value)
+            if !nameIsWellFormed || !valueIsWellFormed { malformedNames.insert(decodedName) }
+            pairs.append((decodedName, decodedValue))
         }
+    }
+
+    /// The first of `names` that is malformed, in that order.
+    func firstMalformed(of names: [String]) -> String? {
+        names.first { malformedNames.contains($0) }
     }
 
     /// Every value of `name`, in order.
@@ -41,8 +53,14 @@ struct FormFields: Sendable {
     }
 
     private static func decode(_ text: Substring) -> String {
+        decodeChecking(text).text
+    }
+
+    /// `text` decoded, and whether every escape in it was well formed and the result is UTF-8.
+    private static func decodeChecking(_ text: Substring) -> (text: String, isWellFormed: Bool) {
         let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(text) }
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return (String(text), true) }
+        var isWellFormed = true
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var index = utf8.startIndex
@@ -58,11 +76,15 @@ struct FormFields: Sendable {
                 bytes.append(highValue << 4 | lowValue)
                 index = low
             } else {
+                if byte == UInt8(ascii: "%") { isWellFormed = false }
                 bytes.append(byte)
             }
             index = utf8.index(after: index)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let valid = String(validating: bytes, as: UTF8.self) else {
+            return (String(decoding: bytes, as: UTF8.self), false)
+        }
+        return (valid, isWellFormed)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

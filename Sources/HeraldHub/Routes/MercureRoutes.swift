@@ -80,6 +80,9 @@ public struct MercureRoutes: Sendable {
     /// subscribing that is the same however the stream is then written.
     func openSubscription(_ request: HTTPRequest, connection: (any Channel)?) async -> SubscribeAnswer {
         let query = FormFields(Substring(Self.query(of: request)))
+        if let malformed = query.firstMalformed(of: ["topic", "lastEventID", "authorization"]) {
+            return .refused(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"#)
+        }
         let topics = query.values("topic")
         guard !topics.isEmpty else { return .refused(.badRequest, #"Missing "topic" parameter"#) }
         guard topics.count <= Self.maximumTopics else {
@@ -133,9 +136,17 @@ public struct MercureRoutes: Sendable {
         } catch {
             return Self.error(.badRequest, "the request body could not be read")
         }
+        // Checked as bytes: a String made from them would replace invalid UTF-8 without a word.
+        guard let bodyText = String(validating: body.readableBytesView, as: UTF8.self) else {
+            return Self.error(.badRequest, "the request body is not UTF-8")
+        }
+        let form = FormFields(Substring(bodyText))
+        if let malformed = form.firstMalformed(of: ["topic", "data", "id", "type", "retry", "private"]) {
+            return Self.error(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"#)
+        }
         let publishRequest: PublishRequest
         do {
-            publishRequest = try PublishRequest(form: FormFields(Substring(String(buffer: body))))
+            publishRequest = try PublishRequest(form: form)
         } catch {
             return Self.error(.badRequest, error.description)
         }

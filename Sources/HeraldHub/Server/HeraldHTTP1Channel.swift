@@ -19,16 +19,21 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     /// Serves the subscribers taken from hummingbird.
     let subscribers: DirectSubscriberStream
+    /// The limits every request head is held to before it is decoded.
+    let limits: RequestLimits
 
     /// The pipeline of hummingbird's `HTTP1Channel`, with the router before its request handling.
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
-            // Hummingbird's own limits on a request's headers.
+            // The head's limits, answered with their own statuses, come before the decoder's, which
+            // are set above them and only back them up.
+            let headGuard = RequestHeadGuard(limits: self.limits)
+            try pipeline.addHandler(headGuard)
             let decoder = HTTP1Channel.Configuration().httpDecoder
             var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderFieldSize = decoder.maxHeaderFieldSize
-            limits.maxHeaderListSize = decoder.maxHeaderListSize
+            limits.maxHeaderFieldSize = max(decoder.maxHeaderFieldSize, self.limits.maximumHeadBytes + 1)
+            limits.maxHeaderListSize = max(decoder.maxHeaderListSize, self.limits.maximumHeadBytes + 1)
             limits.maxHeaderFieldCount = decoder.maxHeaderFieldCount
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // NIOAsyncChannel handles pipelined requests
@@ -37,6 +42,7 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits
             )
+            try pipeline.addHandler(RequestEndObserver(guard: headGuard))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             let route = channel.eventLoop.makePromise(of: FirstRequestRouter.Route.self)
             let subscribers = self.subscribers

@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdSSE
+import NIOCore
 import NIOPosix
 public import Logging
 public import ServiceLifecycle
@@ -24,13 +25,23 @@ public enum HeraldServer {
         /// Fewer threads than cores can lower latency when other busy processes share the cores;
         /// one per core spreads the writes over all of them.
         public var eventLoops: Int?
+        /// The limits every request's head is held to (size, line length, time). Default
+        /// ``RequestLimits/init(maximumRequestLineBytes:maximumHeadBytes:headTimeout:)``'s.
+        public var requestLimits: RequestLimits
 
         /// Creates a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080, demo: DemoRoutes = DemoRoutes(), eventLoops: Int? = nil) {
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8080,
+            demo: DemoRoutes = DemoRoutes(),
+            eventLoops: Int? = nil,
+            requestLimits: RequestLimits = RequestLimits()
+        ) {
             self.host = host
             self.port = port
             self.demo = demo
             self.eventLoops = eventLoops
+            self.requestLimits = requestLimits
         }
     }
 
@@ -54,7 +65,21 @@ public enum HeraldServer {
         if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         // The seeds' streams send `Access-Control-Allow-Origin: *` so pages on other origins can read them.
         router.add(middleware: CrossOriginPolicy.middleware())
-        router.get("/healthz") { _, _ in "ok" }
+        // Unhealthy (503, with the reason) when the hub's store cannot write: a load balancer then
+        // sends publishes elsewhere. Subscribers already connected are not affected.
+        router.get("/healthz") { _, _ -> Response in
+            guard let hub else { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
+            do {
+                try await hub.store.checkWritable()
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            } catch {
+                return Response(
+                    status: .serviceUnavailable,
+                    headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "unhealthy: the store cannot write (\(error))\n"))
+                )
+            }
+        }
         configuration.demo.register(on: router)
         let serverName = "herald"
         var server = HTTPServerBuilder.http1()
@@ -63,7 +88,8 @@ public enum HeraldServer {
             routes.register(on: router)
             // A connection that starts with a subscribe request is served by the hub itself.
             let subscribers = DirectSubscriberStream(routes: routes, serverName: serverName)
-            server = HTTPServerBuilder { responder in HeraldHTTP1Channel(responder: responder, subscribers: subscribers) }
+            let limits = configuration.requestLimits
+            server = HTTPServerBuilder { responder in HeraldHTTP1Channel(responder: responder, subscribers: subscribers, limits: limits) }
         }
         return Application(
             router: router,

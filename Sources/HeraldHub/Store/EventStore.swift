@@ -24,8 +24,20 @@ public protocol EventStore: Sendable {
     /// how many it removed.
     func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int
 
+    /// Throws, saying why, when the store could not store an update now (a full disk, a read-only
+    /// file, a lost database): what `/healthz` asks, so a load balancer stops sending publishes
+    /// to a node that would refuse them.
+    func checkWritable() async throws
+
     /// Releases the store's resources; no call may follow.
     func close() async throws
+}
+
+extension EventStore {
+    /// By default, a store that answers a read is taken to be able to write.
+    public func checkWritable() async throws {
+        _ = try await newest()
+    }
 }
 
 extension EventStore {

@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
             With no --jwt-key, a development key is generated and kept in the data directory, anonymous \
             subscribers are allowed, and a publisher token is printed at start-up.
             Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, \
-            HERALD_DATA_DIR, HERALD_STORE, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
+            HERALD_DATA_DIR, HERALD_STORE, HERALD_DURABILITY, HERALD_MAX_REQUEST_LINE, HERALD_MAX_REQUEST_HEAD, HERALD_HEAD_TIMEOUT, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
             HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_EVENT_LOOPS, HERALD_LOG_LEVEL.
@@ -33,6 +33,18 @@ struct Serve: AsyncParsableCommand {
 
     /// The option, else its environment variable; `nil` for the SQLite file in the data directory.
     private var storeLocation: String? { store ?? Environment.string("HERALD_STORE") }
+
+    @Option(help: "SQLite's durability: normal (an acknowledged update survives a crash of herald; a power loss may lose the last moments) or full (an fsync per commit: it survives a power loss too) (env HERALD_DURABILITY).")
+    var durability: SQLiteDurability = SQLiteDurability(rawValue: Environment.string("HERALD_DURABILITY") ?? "") ?? .normal
+
+    @Option(help: "The longest request line (method, target and query), in bytes; longer get 414 (env HERALD_MAX_REQUEST_LINE).")
+    var maxRequestLine = Environment.integer("HERALD_MAX_REQUEST_LINE") ?? RequestLimits().maximumRequestLineBytes
+
+    @Option(help: "The largest request head (request line and headers), in bytes; larger get 431 (env HERALD_MAX_REQUEST_HEAD).")
+    var maxRequestHead = Environment.integer("HERALD_MAX_REQUEST_HEAD") ?? RequestLimits().maximumHeadBytes
+
+    @Option(help: "Seconds a client may take to send a request head; slower ones get 408 and are disconnected (env HERALD_HEAD_TIMEOUT).")
+    var headTimeout = Environment.double("HERALD_HEAD_TIMEOUT") ?? 10
 
     @OptionGroup var keys: KeyOptions
 
@@ -105,6 +117,10 @@ struct Serve: AsyncParsableCommand {
         guard queueSize >= 1, maxBody >= 1 else { throw ValidationError("--queue-size and --max-body must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
         _ = try StoreLocation(storeLocation, dataDirectory: dataDir)
+        guard maxRequestLine >= 256, maxRequestHead >= maxRequestLine else {
+            throw ValidationError("--max-request-line must be at least 256 and --max-request-head at least --max-request-line.")
+        }
+        guard headTimeout > 0 else { throw ValidationError("--head-timeout must be positive.") }
     }
 
     func run() async throws {
@@ -133,7 +149,7 @@ struct Serve: AsyncParsableCommand {
             subscriptionEvents: subscriptions
         )
         let location = try StoreLocation(storeLocation, dataDirectory: dataDir)
-        let store = try await location.open(logger: logger)
+        let store = try await location.open(durability: durability.storeDurability, logger: logger)
         let hub: Hub
         do {
             hub = try await Hub(configuration: hubConfiguration, store: store, logger: logger)
@@ -151,7 +167,12 @@ struct Serve: AsyncParsableCommand {
                 repollRetry: demoRepollRetry,
                 developmentPublisherToken: developmentMode ? token : nil
             ),
-            eventLoops: eventLoopCount
+            eventLoops: eventLoopCount,
+            requestLimits: RequestLimits(
+                maximumRequestLineBytes: maxRequestLine,
+                maximumHeadBytes: maxRequestHead,
+                headTimeout: .milliseconds(Int64(headTimeout * 1000))
+            )
         )
         let host = self.host
         let dataDir = self.dataDir

@@ -38,12 +38,12 @@ enum StoreLocation: Equatable {
     }
 
     /// Opens the store; throws an error that says what to fix when it cannot.
-    func open(logger: Logger) async throws -> any EventStore {
+    func open(durability: SQLiteEventStore.Durability, logger: Logger) async throws -> any EventStore {
         switch self {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            return try await SQLiteEventStore.open(path: path, logger: logger)
+            return try await SQLiteEventStore.open(path: path, durability: durability, logger: logger)
         case .postgres(let url):
             return try await PostgresEventStore.connect(configuration: .init(url: try PostgresURL(url)), logger: logger)
         }
@@ -54,6 +54,19 @@ enum StoreLocation: Equatable {
         switch self {
         case .sqlite(let path): "SQLite, \(path)"
         case .postgres(let url): "PostgreSQL, \((try? PostgresURL(url))?.redacted ?? url)"
+        }
+    }
+}
+
+/// `--durability`: how hard SQLite commits hold on to the disk. (PostgreSQL's is the server's own
+/// `synchronous_commit`.)
+enum SQLiteDurability: String, ExpressibleByArgument, CaseIterable {
+    case normal, full
+
+    var storeDurability: SQLiteEventStore.Durability {
+        switch self {
+        case .normal: .normal
+        case .full: .full
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKit
 import HeraldHub
 import NIOHTTP1
 import ServerSentEvents
@@ -19,6 +20,65 @@ import Testing
                 .replacingOccurrences(of: "=", with: "")
         }
         return base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + base64URL(#"{"mercure":{"publish":["*"],"subscribe":["*"]}}"#) + "."
+    }
+
+    /// Claims as a test writes them: any JSON, of any types.
+    private struct RawClaims: JWTPayload {
+        let json: [String: JSONValue]
+
+        init(_ json: [String: JSONValue]) { self.json = json }
+        init(from decoder: any Decoder) throws { json = try [String: JSONValue](from: decoder) }
+        func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    /// A token signed with the hub's key, with `claims` and the header fields `header` adds.
+    private func token(claims: [String: JSONValue], type: String = "JWT") async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: HubTestServer.secret), digestAlgorithm: .sha256)
+        return try await keys.sign(RawClaims(claims), header: ["typ": .string(type)])
+    }
+
+    private let mayPublish: JSONValue = .object(["publish": .array([.string("*")])])
+
+    @Test func tokenNotValidYetIsUnauthorized() async throws {
+        try await HubTestServer.with { server in
+            let now = Date().timeIntervalSince1970.rounded()
+            let early = try await token(claims: ["nbf": .number(now + 3600), "mercure": mayPublish])
+            let answer = try await server.publish([("topic", "a"), ("data", "x")], token: early)
+            #expect(answer.status == 401)
+            #expect(answer.body.contains("not valid before"), "\(answer.body)")
+            // The same claims, due now, are accepted: the refusal was the nbf, not the signature.
+            let due = try await token(claims: ["nbf": .number(now - 10), "mercure": mayPublish])
+            #expect(try await server.publish([("topic", "a"), ("data", "x")], token: due).status == 200)
+        }
+    }
+
+    @Test func tokenOfAnotherTypeIsUnauthorized() async throws {
+        try await HubTestServer.with { server in
+            let other = try await token(claims: ["mercure": mayPublish], type: "at+jwt")
+            let answer = try await server.publish([("topic", "a"), ("data", "x")], token: other)
+            #expect(answer.status == 401)
+            #expect(answer.body.contains("typ is at+jwt, not JWT"), "\(answer.body)")
+        }
+    }
+
+    @Test func hugeTokenIsUnauthorizedWithoutBeingVerified() async throws {
+        try await HubTestServer.with { server in
+            let huge = try await token(claims: ["mercure": mayPublish, "padding": .string(String(repeating: "p", count: 20_000))])
+            let answer = try await server.publish([("topic", "a"), ("data", "x")], token: huge)
+            #expect(answer.status == 401)
+            #expect(answer.body.contains("at most 8192 are accepted"), "\(answer.body)")
+        }
+    }
+
+    @Test func claimsOfTheWrongTypesAreUnauthorized() async throws {
+        try await HubTestServer.with { server in
+            let wrong = try await token(claims: ["mercure": .object(["publish": .string("*")])])
+            #expect(try await server.publish([("topic", "a"), ("data", "x")], token: wrong).status == 401)
+            let wrongExpiry = try await token(claims: ["exp": .string("tomorrow"), "mercure": mayPublish])
+            #expect(try await server.publish([("topic", "a"), ("data", "x")], token: wrongExpiry).status == 401)
+        }
     }
 
     @Test(arguments: StoreBackend.all) func publishWithoutATokenIsUnauthorized(store: StoreBackend) async throws {

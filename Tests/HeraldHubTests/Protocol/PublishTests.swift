@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import HeraldHub
+import NIOCore
 import NIOHTTP1
 import ServerSentEvents
 import Testing
@@ -64,6 +66,55 @@ import Testing
             #expect(tooLarge.status == 413)
             let fits = try await server.publish([("topic", "a"), ("data", String(repeating: "x", count: 900))], token: token)
             #expect(fits.status == 200)
+        }
+    }
+
+    /// POSTs `body` exactly as given, bytes and all.
+    private func postRaw(_ body: [UInt8], to server: HubTestServer) async throws -> HTTPAnswer {
+        var request = HTTPClientRequest(url: server.hubURL)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Authorization", value: "Bearer \(try await server.token(publish: ["*"]))")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await HTTPAnswer.fetch(request)
+    }
+
+    @Test(arguments: [
+        ("topic=%zz&data=x", "topic"),
+        ("topic=a&data=%FF%FE", "data"),
+        ("topic=a&data=x&id=%E2%82", "id"),
+        ("topic=a&data=50%", "data"),
+    ])
+    func malformedEscapesAndInvalidUTF8AreABadRequestNamingTheField(body: String, field: String) async throws {
+        try await HubTestServer.with { server in
+            let stream = try await server.subscribe("topic=a")
+            let answer = try await postRaw(Array(body.utf8), to: server)
+            #expect(answer.status == 400)
+            #expect(answer.body.contains(#"Invalid "\#(field)" parameter"#), "\(answer.body)")
+            // Nothing was published: the next update is the first the subscriber sees.
+            try await server.publish(topics: ["a"], data: "next")
+            #expect(try await stream.next()?.data == "next")
+        }
+    }
+
+    @Test func aBodyThatIsNotUTF8IsABadRequest() async throws {
+        try await HubTestServer.with { server in
+            let answer = try await postRaw(Array("topic=a&data=".utf8) + [0xC3, 0x28], to: server)
+            #expect(answer.status == 400)
+            #expect(answer.body.contains("not UTF-8"))
+        }
+    }
+
+    @Test func aSubscriptionWithAMalformedTopicIsABadRequest() async throws {
+        try await HubTestServer.with { server in
+            // Raw requests: an HTTP client library would refuse (or repair) such a URL before sending it.
+            for (query, field) in [("topic=%zz", "topic"), ("topic=a&lastEventID=%C3", "lastEventID")] {
+                let connection = try await RawConnection.open(port: server.port)
+                try await connection.send("GET /.well-known/mercure?\(query) HTTP/1.1\r\nHost: a\r\n\r\n")
+                let answer = try await connection.waitForClose()
+                #expect(answer.hasPrefix("HTTP/1.1 400 "))
+                #expect(answer.contains(#"Invalid "\#(field)" parameter"#), "\(answer)")
+            }
         }
     }
 }

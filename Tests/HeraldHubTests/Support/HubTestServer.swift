@@ -25,6 +25,7 @@ struct HubTestServer: Sendable {
     static func with(
         store: StoreBackend = .sqlite,
         storage: TestStorage? = nil,
+        requestLimits: RequestLimits = RequestLimits(),
         configure: @Sendable (inout HubConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (HubTestServer) async throws -> Void
     ) async throws {
@@ -44,7 +45,7 @@ struct HubTestServer: Sendable {
             throw error
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = HeraldServer.makeApplication(configuration: .init(host: "127.0.0.1", port: 0), hub: hub, logger: logger) { port in
+        let app = HeraldServer.makeApplication(configuration: .init(host: "127.0.0.1", port: 0, requestLimits: requestLimits), hub: hub, logger: logger) { port in
             portContinuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app, hub], logger: logger))
