@@ -17,12 +17,7 @@ rm -rf "$results"; mkdir -p "$results"
 run_dir=$(mktemp -d /tmp/herald-cluster-bench.XXXXXX)
 
 echo "== Building herald (release, .build-release)"
-if ! swift build -c release --product herald --scratch-path .build-release > "$results/build.log" 2>&1; then
-    grep -E "error" "$results/build.log" >&2
-    echo "the release build failed" >&2
-    exit 1
-fi
-herald="$root/.build-release/release/herald"
+herald=$(bash scripts/build-release.sh "$results/build.log")
 ulimit -n "$(ulimit -Hn)"
 secret="cluster-bench-secret-0123456789abcdef0123456789"
 token=$("$herald" token --jwt-key "$secret" --publish '*')

@@ -22,8 +22,8 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -c "import matplotlib" 2>/dev/null || .venv/bin/pip install -q matplotlib
 
 echo "== Building herald (release, .build-release)"
-swift build -c release --product herald --scratch-path .build-release 2>&1 | grep -E "error|warning: .*Sources|Compiling herald|Build complete" || true
-herald="$root/.build-release/release/herald"
+# A failed build must stop the comparison: the old binary would be measured without a word.
+herald=$(bash scripts/build-release.sh "$results/build.log")
 
 ulimit -n "$(ulimit -Hn)"
 nchan_port=18581

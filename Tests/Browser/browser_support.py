@@ -1,5 +1,5 @@
-"""What the browser tests share: checks that are counted rather than stopping the run, a free
-loopback port, and polling with a limit."""
+"""What the browser, cluster and fault tests share: checks that are counted rather than stopping the
+run, a free loopback port, polling with a limit, and a hub's history read back."""
 import socket
 import sys
 import time
@@ -37,3 +37,22 @@ def finish(what):
         print("%d %s check(s) failed" % (len(failures), what))
         sys.exit(1)
     print("%s checks passed" % what)
+
+
+def history_ids(port, topic, timeout=3):
+    """The ids of a hub's whole history of `topic`, in order, read with `lastEventID=earliest`. The
+    stream stays open after the history: the read timeout ends the read."""
+    import http.client
+    import urllib.parse
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection.request("GET", "/.well-known/mercure?lastEventID=earliest&topic=" + urllib.parse.quote(topic, safe=""))
+    response = connection.getresponse()
+    ids = []
+    try:
+        for line in iter(response.readline, b""):
+            line = line.decode().rstrip("\r\n")
+            if line.startswith("id:"):
+                ids.append(line[3:].strip())
+    except OSError:
+        pass
+    return ids

@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Browser"))
-from browser_support import check, finish, wait_for  # noqa: E402
+from browser_support import check, finish, history_ids, wait_for  # noqa: E402
 
 HERALD = os.path.abspath(sys.argv[1])
 ARTIFACTS = sys.argv[2] if len(sys.argv) > 2 else "test-artifacts"
@@ -92,25 +92,6 @@ def publish(port, token, data):
         return None
 
 
-def replay_all(port):
-    """Every update of the topic, from the log, through nginx: the order every node delivers in."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
-    connection.request("GET", "/.well-known/mercure?lastEventID=earliest&topic=" + urllib.parse.quote(TOPIC, safe=""))
-    response = connection.getresponse()
-    ids = []
-    try:
-        while True:
-            line = response.readline()
-            if not line:
-                break
-            line = line.decode().rstrip("\r\n")
-            if line.startswith("id:"):
-                ids.append(line[3:].strip())
-    except OSError:
-        pass  # the stream stays open: the socket timeout ends the read once history is sent
-    return ids
-
-
 subprocess.run(["bash", CLUSTER, "stop"], check=False)
 started = subprocess.run(["bash", CLUSTER, "start", "3"], env={**os.environ, "HERALD": HERALD},
                          capture_output=True, text=True, timeout=180)
@@ -140,7 +121,7 @@ try:
         time.sleep(0.01)
     check(len(acknowledged) >= total - 5, "publishing through nginx goes on while a node is down (%d of %d acknowledged)" % (len(acknowledged), total))
 
-    log = replay_all(port)
+    log = history_ids(port, TOPIC)
     check(set(acknowledged) <= set(log), "every acknowledged update is in the log (%d acknowledged, %d in the log, %d missing)"
           % (len(acknowledged), len(log), len(set(acknowledged) - set(log))))
     for subscriber in subscribers:

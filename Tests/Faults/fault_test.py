@@ -28,7 +28,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Browser"))
-from browser_support import check, finish, free_port, wait_for  # noqa: E402
+from browser_support import check, finish, free_port, history_ids, wait_for  # noqa: E402
 
 HERALD = os.path.abspath(sys.argv[1])
 KEY = "fault-suite-secret-0123456789abcdef0123456789"
@@ -77,25 +77,6 @@ def publish(port, data, timeout=10):
         return response.status, response.read().decode()
     except (OSError, http.client.HTTPException) as error:
         return None, str(error)
-
-
-def replay(port, timeout=3):
-    """The ids of the whole history, in order (the stream stays open: a read timeout ends it)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    connection.request("GET", "/.well-known/mercure?lastEventID=earliest&topic=" + urllib.parse.quote(TOPIC, safe=""))
-    response = connection.getresponse()
-    ids = []
-    try:
-        while True:
-            line = response.readline()
-            if not line:
-                break
-            line = line.decode().rstrip("\r\n")
-            if line.startswith("id:"):
-                ids.append(line[3:].strip())
-    except OSError:
-        pass
-    return ids
 
 
 class Subscriber(threading.Thread):
@@ -166,7 +147,7 @@ def crash_with_sigkill():
     publishers.stop()
     acknowledged = list(publishers.acknowledged)
     hub = start(data_dir, port)
-    history = replay(port)
+    history = history_ids(port, TOPIC)
     missing = set(acknowledged) - set(history)
     check(len(acknowledged) > 100 and not missing,
           "kill -9 under 4 publishers: all %d acknowledged updates survive the restart (%d missing)" % (len(acknowledged), len(missing)))
@@ -193,7 +174,7 @@ def stop_with_sigterm():
     acknowledged = list(publishers.acknowledged)
     check(status == 0, "SIGTERM under load: herald exits cleanly (status %s)" % status)
     hub = start(data_dir, port)
-    history = set(replay(port))
+    history = set(history_ids(port, TOPIC))
     missing = set(acknowledged) - history
     check(len(acknowledged) > 50 and not missing,
           "SIGTERM under load: every one of %d updates answered 200 is in history (%d missing)" % (len(acknowledged), len(missing)))
@@ -241,7 +222,7 @@ def disk_full():
         check(healthz(port) == (200, "ok"), "disk full: /healthz is 200 again")
         wait_for(lambda: "after" in subscriber.data, 5)
         check(subscriber.data[:1] == ["before"] and "after" in subscriber.data, "disk full: the subscriber receives again (%s)" % subscriber.data[-3:])
-        history = replay(port)
+        history = history_ids(port, TOPIC)
         check(len(history) == len(set(history)), "disk full: nothing half-written or doubled in history")
     finally:
         if hub:
