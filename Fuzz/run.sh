@@ -1,27 +1,41 @@
 #!/usr/bin/env bash
-# Builds the parser fuzz target with libFuzzer (and AddressSanitizer) and runs it.
-#   Fuzz/run.sh [seconds]     (default 60)
-# Findings are written to Fuzz/.work/crashes/; the corpus grows in Fuzz/.work/corpus/.
+# Builds the fuzz targets with libFuzzer (and AddressSanitizer) and runs each for the given time:
+#   parser     ServerSentEventParser (Fuzz/ParserFuzzTarget.swift)
+#   hub-input  the hub's form and query fields and topic selectors (Fuzz/HubInputFuzzTarget.swift)
+#   Fuzz/run.sh [seconds]     (default 60 each)
+# Findings are written to Fuzz/.work/TARGET/crashes/; each corpus grows in Fuzz/.work/TARGET/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-work=Fuzz/.work
-mkdir -p "$work/corpus" "$work/crashes"
-cp Tests/ServerSentEventsTests/Fixtures/*.txt "$work/corpus/" 2>/dev/null || true
+# Swift's own crash backtracer can hang a fuzzer that found something; libFuzzer reports it instead.
+export SWIFT_BACKTRACE=enable=no
+status=0
 
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-    -module-name ServerSentEventsFuzz \
-    Sources/ServerSentEvents/*/*.swift Fuzz/ParserFuzzTarget.swift \
-    -o "$work/parser-fuzzer" > "$work/build.log" 2>&1 \
-    || { cat "$work/build.log" >&2; echo "fuzz: the target did not build" >&2; exit 1; }
+fuzz() {  # fuzz NAME MODULE MAX_LEN SOURCES...
+    local name=$1 module=$2 max_len=$3; shift 3
+    local work="Fuzz/.work/$name"
+    mkdir -p "$work/corpus" "$work/crashes"
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "$module" "$@" -o "$work/fuzzer" > "$work/build.log" 2>&1 \
+        || { cat "$work/build.log" >&2; echo "fuzz $name: the target did not build" >&2; return 1; }
+    # -timeout: an input that takes seconds (a matcher gone super-linear) is a finding too.
+    "$work/fuzzer" "$work/corpus" -max_total_time="$seconds" -max_len="$max_len" -timeout=5 -print_final_stats=1 \
+        -artifact_prefix="$work/crashes/" > "$work/last-run.log" 2>&1 || true
+    grep -E "^(#[0-9]+ +DONE|==|SUMMARY|Fatal)|Fatal error" "$work/last-run.log" || true
+    if ls "$work/crashes/"* >/dev/null 2>&1; then
+        echo "fuzz $name: findings in $work/crashes/" >&2
+        return 1
+    fi
+    grep -q "Done [0-9]* runs" "$work/last-run.log" || { echo "fuzz $name: the fuzzer did not complete; see $work/last-run.log" >&2; return 1; }
+    echo "fuzz $name: $(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$work/last-run.log"), no findings"
+}
 
-"$work/parser-fuzzer" "$work/corpus" \
-    -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-    -artifact_prefix="$work/crashes/" 2>&1 | tee "$work/last-run.log" | grep -E "^(#[0-9]+ +DONE|stat::|==|SUMMARY|Fatal)" || true
+mkdir -p Fuzz/.work/parser/corpus Fuzz/.work/hub-input/corpus
+cp Tests/ServerSentEventsTests/Fixtures/*.txt Fuzz/.work/parser/corpus/ 2>/dev/null || true
+# Seeds for the hub's inputs: a form with escapes, and a template with a string that expands it.
+printf '\x00topic=a&data=%%7B%%22x%%22%%3A1%%7D&id=%%E2%%82%%AC+1' > Fuzz/.work/hub-input/corpus/form
+printf '\x01https://example.com/books/{id}{?page,size}\x00https://example.com/books/42?page=2' > Fuzz/.work/hub-input/corpus/template
 
-if ls "$work/crashes/"* >/dev/null 2>&1; then
-    echo "fuzz: findings in $work/crashes/" >&2
-    exit 1
-fi
-grep -q "Done [0-9]* runs" "$work/last-run.log" || { echo "fuzz: the fuzzer did not complete; see $work/last-run.log" >&2; exit 1; }
-echo "fuzz: $(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$work/last-run.log"), no findings"
+fuzz parser ServerSentEventsFuzz 4096 Sources/ServerSentEvents/*/*.swift Fuzz/ParserFuzzTarget.swift || status=1
+fuzz hub-input HubInputFuzz 512 Sources/HeraldHub/Routes/FormFields.swift Sources/HeraldHub/Topics/URITemplate.swift \
+    Fuzz/HubInputFuzzTarget.swift || status=1
+exit "$status"

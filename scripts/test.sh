@@ -77,7 +77,7 @@ step "Browser test: the demo page in Chromium"
 step "Browser test: the hub, herald publish, reconnection and a restart"
 .venv/bin/python Tests/Browser/hub_test.py .build/debug/herald "$artifacts"
 
-step "Fuzzing the parser for ${fuzz_seconds}s"
+step "Fuzzing the parser and the hub's request inputs, ${fuzz_seconds}s each"
 Fuzz/run.sh "$fuzz_seconds"
 
 step "All tests passed"

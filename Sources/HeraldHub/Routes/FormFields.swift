@@ -10,14 +10,16 @@ struct FormFields: Sendable {
     /// percent-escapes decoded (a malformed escape is kept as written, as browsers do, and its
     /// field's name noted in ``malformedNames``).
     init(_ text: Substring) {
-        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
+        // Split on the bytes `&` and `=`, not on characters: a combining mark after `=` makes one
+        // grapheme of the two, which a character search would not find (the fuzzer did).
+        for piece in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let name: Substring
             let value: Substring
-            if let equals = piece.firstIndex(of: "=") {
-                name = piece[..<equals]
-                value = piece[piece.index(after: equals)...]
+            if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
+                name = Substring(piece[..<equals])
+                value = Substring(piece[piece.index(after: equals)...])
             } else {
-                name = piece
+                name = Substring(piece)
                 value = ""
             }
             let (decodedName, nameIsWellFormed) = Self.decodeChecking(name)
