@@ -377,4 +377,3 @@ public final class Hub: Service, Sendable {
 struct HubShuttingDown: Error, CustomStringConvertible {
     var description: String { "the hub is shutting down" }
 }
-
