@@ -82,11 +82,22 @@ final class SubscriberQueue: Sendable {
     }
 
     private let limits: BacklogLimits
+    /// The hub-wide account this queue's bytes are counted in.
+    private let budget: BacklogBudget?
     private let state = Mutex(State())
 
-    init(maximumUpdates: Int, maximumBytes: Int) {
+    init(maximumUpdates: Int, maximumBytes: Int, budget: BacklogBudget? = nil) {
         self.limits = BacklogLimits(updates: maximumUpdates, bytes: maximumBytes)
+        self.budget = budget
     }
+
+    deinit {
+        // Whatever was never written leaves the hub-wide account with the queue.
+        budget?.subtract(state.withLock { $0.bytes })
+    }
+
+    /// The bytes waiting to be written now.
+    var queuedBytes: Int { state.withLock { $0.bytes } }
 
     /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
     /// for the caller to schedule.
@@ -102,12 +113,14 @@ final class SubscriberQueue: Sendable {
             if !limits.allow(updates: state.entries.count + 1, bytes: state.bytes + size) {
                 state.ending = .lagging
                 state.entries = []
+                budget?.subtract(state.bytes)
                 state.bytes = 0
                 // Whoever ends the stream learns of it: the waiting task, or else the writer.
                 return (.overflowed, state.waiter.take().map(Wake.reader) ?? state.writer.map(Wake.writer))
             }
             state.entries.append(Entry(sequence: update.sequence, frame: update.frame, chunk: update.chunk))
             state.bytes += size
+            budget?.add(size)
             return (.queued, Self.wakeForNewFrames(&state))
         }
         switch wake {
@@ -127,6 +140,7 @@ final class SubscriberQueue: Sendable {
             // Never dropped as already replayed: a heartbeat has no place in the update order.
             state.entries.append(Entry(sequence: .max, frame: frame, chunk: chunk))
             state.bytes += frame.readableBytes
+            budget?.add(frame.readableBytes)
             state.lastActivity = .now
             return Self.wakeForNewFrames(&state)
         }
@@ -169,6 +183,26 @@ final class SubscriberQueue: Sendable {
             if Task.isCancelled { return nil }
             await waitForWake(onFrames: false)
         }
+    }
+
+    /// Ends the subscriber as lagging and drops what it has queued, to bring the hub-wide backlog back
+    /// under its bound; returns the bytes freed. It can resume from history.
+    @discardableResult
+    func shed() -> Int {
+        typealias ToWake = (Int, UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?, (@Sendable (Ending) -> Void)?)
+        let (freed, waiter, writer, endHandler) = state.withLock { state -> ToWake in
+            let freed = state.bytes
+            state.entries = []
+            budget?.subtract(freed)
+            state.bytes = 0
+            guard state.ending == nil else { return (freed, state.waiter.take(), nil, nil) }
+            state.ending = .lagging
+            return (freed, state.waiter.take(), state.writer, state.endHandler.take())
+        }
+        waiter?.resume()
+        writer?.scheduleWrite()
+        endHandler?(.lagging)
+        return freed
     }
 
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
@@ -283,6 +317,7 @@ final class SubscriberQueue: Sendable {
             state.writeScheduled = false
             defer {
                 state.entries.removeAll(keepingCapacity: true)
+                budget?.subtract(state.bytes)
                 state.bytes = 0
             }
             // Every entry is checked, not only the first: a heartbeat may sit before an update

@@ -29,6 +29,8 @@ public final class Hub: Service, Sendable {
     /// This hub's name among the nodes sharing its store.
     let nodeID = UpdateIDGenerator.next()
     let background = BackgroundWork()
+    /// What waits for all subscribers together, and its bound.
+    let backlog: BacklogBudget
     private let isShuttingDown = Atomic(false)
 
     /// A hub storing its history in `store`. Throws when a configured key cannot be read.
@@ -36,6 +38,7 @@ public final class Hub: Service, Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.backlog = BacklogBudget(limit: configuration.subscriberBacklogBytes)
         self.writeCoalescers = WriteCoalescers(
             window: configuration.writeCoalescingWindow,
             waitingLimits: BacklogLimits(updates: configuration.subscriberQueueUpdates, bytes: configuration.subscriberQueueBytes)
@@ -139,6 +142,27 @@ public final class Hub: Service, Sendable {
                 logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
             }
         }
+        if backlog.startShedding() { shedFurthestBehind() }
+    }
+
+    /// Drops the subscribers with the most waiting, as lagging, until what waits for all of them is
+    /// back under four fifths of the hub-wide bound: the ones that stopped reading go first, and the
+    /// ones keeping up are not touched.
+    private func shedFurthestBehind() {
+        defer { backlog.finishedShedding() }
+        let behind = registry.subscribers.map { ($0, $0.queue.queuedBytes) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        var dropped = 0
+        for (subscriber, _) in behind where backlog.bytes > backlog.sheddingTarget {
+            subscriber.queue.shed()
+            // Its stream may be stuck in a write to a client that stopped reading: close the connection.
+            subscriber.closer.close(because: SubscriberLagging())
+            metrics.subscribersDroppedForLag.increment()
+            dropped += 1
+        }
+        logger.notice(
+            "subscribers dropped: together they held more than the hub's backlog bound",
+            metadata: ["dropped": "\(dropped)", "bound": "\(backlog.limit)", "backlog": "\(backlog.bytes)"]
+        )
     }
 
     // MARK: - Subscribing
@@ -159,7 +183,11 @@ public final class Hub: Service, Sendable {
         connection: (any Channel)? = nil
     ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
-        let queue = SubscriberQueue(maximumUpdates: configuration.subscriberQueueUpdates, maximumBytes: configuration.subscriberQueueBytes)
+        let queue = SubscriberQueue(
+            maximumUpdates: configuration.subscriberQueueUpdates,
+            maximumBytes: configuration.subscriberQueueBytes,
+            budget: backlog
+        )
         let subscriber = Subscriber(
             id: UpdateIDGenerator.next(),
             selectors: selectors.selectors(topics),

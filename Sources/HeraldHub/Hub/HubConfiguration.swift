@@ -20,6 +20,10 @@ public struct HubConfiguration: Sendable {
     public var subscriberQueueUpdates: Int
     /// The most bytes waiting for one subscriber; past it the subscriber is disconnected. Default 16 MiB.
     public var subscriberQueueBytes: Int
+    /// The most bytes that may wait for all subscribers together; past it, the subscribers furthest
+    /// behind are dropped as lagging (they resume from history) until the backlog is back under
+    /// four fifths of it. Default 512 MiB.
+    public var subscriberBacklogBytes: Int
     /// While updates follow one another within this window, each subscriber is written at most
     /// once per window, with all its queued updates in one write; an update after a quiet window is
     /// written at once. Trades at most this much latency under load (well under a 60 Hz display
@@ -57,6 +61,7 @@ public struct HubConfiguration: Sendable {
         writeTimeout: Duration? = .seconds(600),
         subscriberQueueUpdates: Int = 10_000,
         subscriberQueueBytes: Int = 16 << 20,
+        subscriberBacklogBytes: Int = 512 << 20,
         writeCoalescingWindow: Duration = .milliseconds(3),
         maximumPublishBodyBytes: Int = 1 << 20,
         historyMaximumCount: Int? = 100_000,
@@ -76,6 +81,7 @@ public struct HubConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.subscriberQueueUpdates = subscriberQueueUpdates
         self.subscriberQueueBytes = subscriberQueueBytes
+        self.subscriberBacklogBytes = subscriberBacklogBytes
         self.writeCoalescingWindow = writeCoalescingWindow
         self.maximumPublishBodyBytes = maximumPublishBodyBytes
         self.historyMaximumCount = historyMaximumCount

@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
             HERALD_DATA_DIR, HERALD_STORE, HERALD_DURABILITY, HERALD_MAX_REQUEST_LINE, HERALD_MAX_REQUEST_HEAD, HERALD_HEAD_TIMEOUT, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
-            HERALD_QUEUE_SIZE, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_EVENT_LOOPS, HERALD_LOG_LEVEL.
+            HERALD_QUEUE_SIZE, HERALD_MAX_BACKLOG, HERALD_WRITE_COALESCING, HERALD_MAX_BODY, HERALD_SUBSCRIPTIONS (1/0), HERALD_DEMO_INTERVAL, HERALD_EVENT_LOOPS, HERALD_LOG_LEVEL.
             """
     )
 
@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Updates waiting for one subscriber before it is disconnected as too slow (env HERALD_QUEUE_SIZE).")
     var queueSize = Environment.integer("HERALD_QUEUE_SIZE") ?? 10_000
 
+    @Option(help: "The most bytes that may wait for all subscribers together; past it the ones furthest behind are dropped and resume from history (env HERALD_MAX_BACKLOG).")
+    var maxBacklog = Environment.integer("HERALD_MAX_BACKLOG") ?? 512 << 20
+
     @Option(help: "Milliseconds within which successive updates are written to a subscriber together (one write per window under load; an update after a quiet window goes at once); 0 writes each at once (env HERALD_WRITE_COALESCING).")
     var writeCoalescing = Environment.double("HERALD_WRITE_COALESCING") ?? 3
 
@@ -114,7 +117,7 @@ struct Serve: AsyncParsableCommand {
         guard writeCoalescing >= 0 && writeCoalescing <= 1000 else {
             throw ValidationError("--write-coalescing must be between 0 and 1000 milliseconds.")
         }
-        guard queueSize >= 1, maxBody >= 1 else { throw ValidationError("--queue-size and --max-body must be at least 1.") }
+        guard queueSize >= 1, maxBody >= 1, maxBacklog >= 1 else { throw ValidationError("--queue-size, --max-body and --max-backlog must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
         _ = try StoreLocation(storeLocation, dataDirectory: dataDir)
         guard maxRequestLine >= 256, maxRequestHead >= maxRequestLine else {
@@ -142,6 +145,7 @@ struct Serve: AsyncParsableCommand {
             heartbeatInterval: heartbeat > 0 ? .milliseconds(Int(heartbeat * 1000)) : nil,
             writeTimeout: writeTimeout > 0 ? .milliseconds(Int(writeTimeout * 1000)) : nil,
             subscriberQueueUpdates: queueSize,
+            subscriberBacklogBytes: maxBacklog,
             writeCoalescingWindow: .microseconds(Int64(writeCoalescing * 1000)),
             maximumPublishBodyBytes: maxBody,
             historyMaximumCount: historySize > 0 ? historySize : nil,

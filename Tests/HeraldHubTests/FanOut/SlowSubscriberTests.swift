@@ -35,6 +35,34 @@ import Testing
         }
     }
 
+    @Test func subscribersThatNeverReadAreDroppedWhenTogetherTheyHoldMoreThanTheHubsBound() async throws {
+        // Each stalled client stays within its own queue's limits (400 updates, 8 MB, of 10,000 and
+        // 16 MiB): only the hub-wide bound, 4 MiB for all of them, drops them.
+        try await HubTestServer.with(configure: { $0.subscriberBacklogBytes = 4 << 20; $0.subscriptionEvents = false }) { server in
+            var stalled: [any Channel] = []
+            for _ in 0..<6 {
+                stalled.append(
+                    try await connectClientThatNeverReads(port: server.port, sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                )
+            }
+            try await waitUntil { await server.subscriberCount() == 6 }
+            let reader = try await server.subscribe("topic=a")
+            let chunk = String(repeating: "x", count: 20 * 1024)
+            for number in 1...400 {
+                try await server.publish(topics: ["a"], data: "\(number) \(chunk)")
+                let event = try #require(try await reader.next())
+                #expect(event.data.prefix { $0 != " " } == "\(number)")
+            }
+            // The reader, which kept up, was never dropped; the stalled clients were, and their
+            // connections closed.
+            #expect(await server.metric("herald_subscribers_dropped_total") ?? 0 >= 1)
+            try await waitUntil { await server.subscriberCount() < 7 }
+            for channel in stalled { try await channel.setOption(.autoRead, value: true).get() }
+            try await server.publish(topics: ["a"], data: "after")
+            #expect(try await reader.next()?.data == "after")
+        }
+    }
+
     @Test func clientThatLeavesAnIdleStreamIsUnregisteredWithoutAnyWrite() async throws {
         // No heartbeats and no updates: only the client's closing tells the hub it left.
         try await HubTestServer.with(configure: { $0.heartbeatInterval = nil; $0.subscriptionEvents = false }) { server in

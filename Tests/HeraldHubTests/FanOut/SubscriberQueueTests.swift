@@ -88,4 +88,40 @@ extension SubscriberQueue {
         #expect(queue.offer(update(1, "a")) == .queued)
         #expect(frames(await queue.next(after: 0)) == "a")
     }
+
+    @Test func theHubWideBudgetCountsWhatIsQueuedUntilItIsTakenShedOrReleased() async {
+        let budget = BacklogBudget(limit: 10)
+        do {
+            let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20, budget: budget)
+            #expect(queue.offer(update(1, "abc")) == .queued)
+            #expect(queue.offer(update(2, "de")) == .queued)
+            #expect(budget.bytes == 5)
+            _ = queue.takeChunk(after: 0)
+            #expect(budget.bytes == 0)
+            #expect(queue.offer(update(3, "fgh")) == .queued)
+            #expect(queue.shed() == 3)
+            #expect(budget.bytes == 0)
+            guard case .ended(.lagging) = await queue.next(after: 0) else {
+                Issue.record("a shed subscriber must end as lagging")
+                return
+            }
+            let released = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20, budget: budget)
+            #expect(released.offer(update(4, "ijkl")) == .queued)
+            #expect(budget.bytes == 4)
+        }
+        // The released queue's bytes left the account with it.
+        #expect(budget.bytes == 0)
+    }
+
+    @Test func sheddingStartsOncePastTheBoundAndOneAtATime() {
+        let budget = BacklogBudget(limit: 100)
+        budget.add(100)
+        #expect(!budget.startShedding())
+        budget.add(1)
+        #expect(budget.startShedding())
+        #expect(!budget.startShedding())
+        budget.finishedShedding()
+        #expect(budget.startShedding())
+        #expect(budget.sheddingTarget == 80)
+    }
 }

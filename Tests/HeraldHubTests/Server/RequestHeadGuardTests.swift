@@ -75,7 +75,7 @@ import Testing
                     + "POST /.well-known/mercure HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             )
-            try await withHangGuard(.seconds(10)) { try await connection.waitFor("urn:uuid:") }
+            _ = try await withHangGuard(.seconds(10)) { try await connection.waitFor("urn:uuid:") }
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
             try await withHangGuard(.seconds(10)) { try await waitUntil { connection.text.components(separatedBy: "HTTP/1.1 200 OK").count == 4 } }
             #expect(!connection.text.contains(" 408 ") && !connection.text.contains(" 431 "))
