@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Herald against nchan, side by side, on loopback: scenarios (a) fan-out at a fixed rate, (b) idle
-# subscribers' memory, (c) publishing as fast as possible, alternating the two servers, ROUNDS times
-# (default 3); then (d) 19,000 idle subscribers on Herald. Writes the medians and the ratios
+# subscribers' memory, (c) publishing as fast as possible, (e0/e) readers alone and beside 2,000
+# subscribers that never read, alternating the two servers, ROUNDS times (default 3); then (d)
+# 19,000 idle subscribers on Herald. Writes the medians and the ratios
 # Herald/nchan to Benchmarks/README.md and a plot to Benchmarks/hub/hub-comparison.png.
 #
 #   Benchmarks/hub/compare.sh            ROUNDS=1 Benchmarks/hub/compare.sh (a quick look)
@@ -71,6 +72,10 @@ for round in $(seq 1 "$rounds"); do
         bench "$server" a "$round" --subscribers 1000 --messages 1000 --rate 200
         bench "$server" b "$round" --subscribers 10000 --idle 5
         bench "$server" c "$round" --subscribers 100 --messages 1000000 --duration 10 --publish-connections 4
+        # Isolation: 100 readers of 3,000 updates of 2 KB at 200/s, alone (e0) and beside 2,000
+        # subscribers of the same topic that never read (e); the readers' p99 and the server's memory.
+        bench "$server" e0 "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048
+        bench "$server" e "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --stalled 2000
     done
 done
 bench herald d 1 --subscribers 19000 --idle 5

@@ -125,6 +125,23 @@ import Testing
         #expect(try #require(first["p50"]) <= last["p50"] ?? 0)
     }
 
+    @Test func benchPadsMessagesAndAddsSubscribersThatNeverRead() async throws {
+        let (hub, hubURL) = try await startHub()
+        defer { hub.process.terminate() }
+        let bench = try HeraldProcess([
+            "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
+            "--token", try await publisherToken(), "--subscribers", "4", "--messages", "30", "--message-bytes", "2048",
+            "--stalled", "3", "--json",
+        ])
+        #expect(try await bench.status() == 0, "\(bench.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
+        // The padded messages are still read as messages; the stalled subscribers are not counted.
+        #expect(report["delivered"] as? Int == 120)
+        #expect(report["malformed"] as? Int == 0)
+        #expect(report["stalledSubscribers"] as? Int == 3)
+        #expect(bench.stderr.contains("connected 3 subscribers that never read"))
+    }
+
     @Test func serveWithOneEventLoopServesEveryConnectionOnIt() async throws {
         let (hub, hubURL) = try await startHub(["--event-loops", "1"])
         defer { hub.process.terminate() }

@@ -65,6 +65,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Keep-alive publishing connections. With more than one, messages may reach the hub out of order, so 'reordered' says little.")
     var publishConnections = 1
 
+    @Option(help: "Each message's data, padded to this many bytes (at most 4000); 0 sends only its numbers.")
+    var messageBytes = 0
+
+    @Option(help: "Subscribers that connect beside the measured ones and never read (isolation: a hub must not let them slow the others or grow without bound). Not counted in deliveries.")
+    var stalled = 0
+
     @Option(help: "Seconds to hold the subscribers idle instead of publishing (memory per connection).")
     var idle: Double?
 
@@ -82,6 +88,10 @@ struct Bench: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...20_000).contains(subscribers) else { throw ValidationError("--subscribers must be between 1 and 20000.") }
+        guard (0...4000).contains(messageBytes) else { throw ValidationError("--message-bytes must be between 0 and 4000.") }
+        guard (0...20_000).contains(stalled), subscribers + stalled <= 20_000 else {
+            throw ValidationError("--stalled must be between 0 and 20000, and with --subscribers at most 20000.")
+        }
         guard (0...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 10000000.") }
         guard subscribers * max(messages, 1) / max(topics, 1) <= 200_000_000 else {
             throw ValidationError("subscribers × messages / topics must stay at or below 200,000,000 deliveries.")
@@ -107,7 +117,7 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         let fileLimit = raiseOpenFileLimit()
-        guard subscribers + publishConnections + 16 <= fileLimit else {
+        guard subscribers + stalled + publishConnections + 16 <= fileLimit else {
             throw BenchError("\(subscribers) subscribers need more file descriptors than this process may open (\(fileLimit))")
         }
         _ = try BenchTarget(url: url(publishURL, topic: topic))
@@ -152,6 +162,14 @@ struct Bench: AsyncParsableCommand {
             for (channel, handler) in channels { statuses[try await handler.stats(on: channel.eventLoop).status, default: 0] += 1 }
             report("subscribers refused: " + statuses.filter { $0.key != 200 }.map { "\($0.value) × HTTP \($0.key)" }.joined(separator: ", "))
         }
+
+        let stalledSubscribers = try await BenchStalledSubscribers.connect(
+            count: stalled,
+            to: try subscriptionTargets.map { try BenchTarget(url: url($0, topic: topicName(0))) },
+            headers: subscriberToken.map { [("Authorization", "Bearer \($0)")] } ?? []
+        )
+        defer { stalledSubscribers.close() }
+        if stalled > 0 { report("connected \(stalled) subscribers that never read") }
 
         var published = 0
         var publishErrors = 0
@@ -218,7 +236,9 @@ struct Bench: AsyncParsableCommand {
             serverUserCPUMicrosecondsPerDelivery: perDelivery(serverUserCPU),
             serverRSSBytes: serverAfter?.residentBytes,
             serverRSSBytesPerSubscriber: nil,
-            generatorCPUSeconds: ownBefore.flatMap { before in ownAfter.map { $0.cpuSeconds - before.cpuSeconds } }
+            generatorCPUSeconds: ownBefore.flatMap { before in ownAfter.map { $0.cpuSeconds - before.cpuSeconds } },
+            stalledSubscribers: stalled,
+            stalledStillConnected: stalled > 0 ? stalledSubscribers.stillConnected : nil
         )
         if let before = serverBefore, let after = serverAfter, connected > 0 {
             result.serverRSSBytesPerSubscriber = Double(after.residentBytes - before.residentBytes) / Double(connected)
@@ -246,7 +266,8 @@ struct Bench: AsyncParsableCommand {
             messages: messages,
             rate: rate,
             duration: duration,
-            connections: publishConnections
+            connections: publishConnections,
+            messageBytes: messageBytes
         )
         return await BenchPublisher(plan: plan, progress: progress).run { line in report(line) }
     }

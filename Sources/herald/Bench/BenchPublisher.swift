@@ -21,6 +21,8 @@ final class BenchPublisher: Sendable {
         let rate: Double
         let duration: Double
         let connections: Int
+        /// Each message's data is padded (`,xxx…`) to this many bytes, when longer than the numbers.
+        let messageBytes: Int
     }
 
     private let plan: Plan
@@ -73,7 +75,9 @@ final class BenchPublisher: Sendable {
             let topicIndex = sequence % plan.urls.count
             var request = HTTPClientRequest(url: plan.urls[topicIndex])
             request.method = .POST
-            let data = "\(sequence),\(sentAt)"
+            var data = "\(sequence),\(sentAt)"
+            // Padding after a comma, which the subscribers' scanner stops at.
+            if plan.messageBytes > data.utf8.count + 1 { data += "," + String(repeating: "x", count: plan.messageBytes - data.utf8.count - 1) }
             switch plan.protocol {
             case .mercure:
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

@@ -30,6 +30,10 @@ struct BenchReport: Codable, Sendable {
     var serverRSSBytes: Int?
     var serverRSSBytesPerSubscriber: Double?
     var generatorCPUSeconds: Double?
+    /// Subscribers that never read, beside the measured ones (`--stalled`).
+    var stalledSubscribers: Int
+    /// How many of them the hub had not disconnected by the end.
+    var stalledStillConnected: Int?
 
     /// Percentiles of `latencies` (microseconds), in milliseconds.
     static func percentiles(_ latencies: [UInt32]) -> [String: Double] {
@@ -78,6 +82,9 @@ struct BenchReport: Codable, Sendable {
             rows.append(("server RSS", "\(serverRSSBytes / 1024) KiB" + (serverRSSBytesPerSubscriber.map { ", \(number($0 / 1024)) KiB per subscriber" } ?? "")))
         }
         if let generatorCPUSeconds { rows.append(("generator CPU", "\(number(generatorCPUSeconds, 2)) s")) }
+        if let stalledStillConnected {
+            rows.append(("subscribers that never read", "\(stalledSubscribers), of which \(stalledStillConnected) still connected at the end"))
+        }
         return "### \(label)\n\n| measure | value |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |" }.joined(separator: "\n") + "\n"
     }
 }
