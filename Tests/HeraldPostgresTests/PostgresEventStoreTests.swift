@@ -72,8 +72,10 @@ struct PostgresEventStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(stores.count == 4)
+        // Each version recorded once, from 1 up: no migration ran twice.
         let versions = try await query(url, "SELECT version FROM herald_schema ORDER BY version", as: Int.self)
-        #expect(versions == [1])
+        #expect(!versions.isEmpty)
+        #expect(versions == Array(1...max(1, versions.count)))
         for store in stores { try await store.close() }
     }
 
