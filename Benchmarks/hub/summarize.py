@@ -74,7 +74,6 @@ row("(a) of which in user space, µs", "a", "serverUserCPUMicrosecondsPerDeliver
 row("(e0) 100 readers alone: latency p99, ms", "e0", "latencyMilliseconds", "p99")
 row("(e) the same beside 2,000 that never read: latency p99, ms", "e", "latencyMilliseconds", "p99")
 row("(e) server memory at the end, MB", "e", "serverRSSBytes", scale=1 / 1e6, digits=0)
-row("(e) of the 2,000 that never read, still connected at the end", "e", "stalledStillConnected", digits=0)
 lost = {server: sum(total(s, server, "lost") + total(s, server, "duplicated") for s in ("a", "b", "c", "e0", "e")) for server in ("nchan", "herald")}
 rows.append("| lost + duplicated, all runs | %d | %d | | 0 |" % (lost["nchan"], lost["herald"]))
 

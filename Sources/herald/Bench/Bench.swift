@@ -237,8 +237,7 @@ struct Bench: AsyncParsableCommand {
             serverRSSBytes: serverAfter?.residentBytes,
             serverRSSBytesPerSubscriber: nil,
             generatorCPUSeconds: ownBefore.flatMap { before in ownAfter.map { $0.cpuSeconds - before.cpuSeconds } },
-            stalledSubscribers: stalled,
-            stalledStillConnected: stalled > 0 ? stalledSubscribers.stillConnected : nil
+            stalledSubscribers: stalled
         )
         if let before = serverBefore, let after = serverAfter, connected > 0 {
             result.serverRSSBytesPerSubscriber = Double(after.residentBytes - before.residentBytes) / Double(connected)

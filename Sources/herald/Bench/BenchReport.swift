@@ -32,8 +32,6 @@ struct BenchReport: Codable, Sendable {
     var generatorCPUSeconds: Double?
     /// Subscribers that never read, beside the measured ones (`--stalled`).
     var stalledSubscribers: Int
-    /// How many of them the hub had not disconnected by the end.
-    var stalledStillConnected: Int?
 
     /// Percentiles of `latencies` (microseconds), in milliseconds.
     static func percentiles(_ latencies: [UInt32]) -> [String: Double] {
@@ -82,9 +80,7 @@ struct BenchReport: Codable, Sendable {
             rows.append(("server RSS", "\(serverRSSBytes / 1024) KiB" + (serverRSSBytesPerSubscriber.map { ", \(number($0 / 1024)) KiB per subscriber" } ?? "")))
         }
         if let generatorCPUSeconds { rows.append(("generator CPU", "\(number(generatorCPUSeconds, 2)) s")) }
-        if let stalledStillConnected {
-            rows.append(("subscribers that never read", "\(stalledSubscribers), of which \(stalledStillConnected) still connected at the end"))
-        }
+        if stalledSubscribers > 0 { rows.append(("subscribers that never read, beside these", "\(stalledSubscribers)")) }
         return "### \(label)\n\n| measure | value |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |" }.joined(separator: "\n") + "\n"
     }
 }

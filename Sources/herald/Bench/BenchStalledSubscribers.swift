@@ -26,9 +26,6 @@ struct BenchStalledSubscribers {
         return BenchStalledSubscribers(channels: channels)
     }
 
-    /// How many are still connected (the hub may have dropped some as lagging).
-    var stillConnected: Int { channels.filter(\.isActive).count }
-
     func close() {
         for channel in channels { channel.close(promise: nil) }
     }
