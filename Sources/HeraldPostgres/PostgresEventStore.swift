@@ -44,13 +44,23 @@ public final class PostgresEventStore: SharedEventStore {
     public let configuration: Configuration
     private let client: PostgresClient
     private let clientTask: Task<Void, Never>
+    /// How a connection of its own is made (the start-up probe, and each one that listens); made
+    /// once, since with TLS it holds an SSL context.
+    private let connectionConfiguration: PostgresConnection.Configuration
     private let logger: Logger
     private let listenConnectionIDs = Atomic(0)
 
-    private init(configuration: Configuration, client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
+    private init(
+        configuration: Configuration,
+        client: PostgresClient,
+        clientTask: Task<Void, Never>,
+        connectionConfiguration: PostgresConnection.Configuration,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.client = client
         self.clientTask = clientTask
+        self.connectionConfiguration = connectionConfiguration
         self.logger = logger
     }
 
@@ -63,15 +73,26 @@ public final class PostgresEventStore: SharedEventStore {
         // The pool logs every failed connection attempt at info: during an outage, one a second.
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .warning)
+        let connectionConfiguration: PostgresConnection.Configuration
+        do {
+            connectionConfiguration = try configuration.url.connectionConfiguration()
+        } catch {
+            throw PostgresStoreError("cannot set up TLS for the PostgreSQL database at \(configuration.url.redacted): \(error)")
+        }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: poolLogger)
         let clientTask = Task { await client.run() }
-        let store = PostgresEventStore(configuration: configuration, client: client, clientTask: clientTask, logger: logger)
+        let store = PostgresEventStore(
+            configuration: configuration,
+            client: client,
+            clientTask: clientTask,
+            connectionConfiguration: connectionConfiguration,
+            logger: logger
+        )
         do {
             // One connection of its own first: the pool retries a failed connection quietly, this
             // one fails with the server's reason (a wrong password, a missing database).
-            let probeConfiguration = try configuration.url.connectionConfiguration()
             try await DatabaseDeadline.run(within: configuration.operationTimeout, "connecting") {
-                let probe = try await PostgresConnection.connect(configuration: probeConfiguration, id: 0, logger: logger)
+                let probe = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
                 try await probe.close()
             }
             try await DatabaseDeadline.run(within: configuration.operationTimeout, "migrating the schema") {
@@ -219,7 +240,7 @@ public final class PostgresEventStore: SharedEventStore {
 
     /// Listens on a connection of its own (a pooled one could be handed to a query meanwhile).
     public func watchAppends(_ appended: @escaping @Sendable () -> Void) async throws {
-        let configuration = try self.configuration.url.connectionConfiguration()
+        let configuration = connectionConfiguration
         let id = listenConnectionIDs.wrappingAdd(1, ordering: .relaxed).newValue
         let connection = try await DatabaseDeadline.run(within: self.configuration.operationTimeout, "connecting to listen") { [logger] in
             try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
@@ -239,12 +260,14 @@ public final class PostgresEventStore: SharedEventStore {
 
     // MARK: - Subscriptions and nodes
 
+    /// Records that the node bound as `$1` is alive now.
+    private static let markNodeAlive =
+        "INSERT INTO herald_nodes (node, last_seen) VALUES ($1, now()) ON CONFLICT (node) DO UPDATE SET last_seen = now()"
+
     public func addSubscriptions(_ subscriptions: [ActiveSubscription], node: String) async throws {
         guard !subscriptions.isEmpty else { return }
         var sql = """
-            WITH alive AS (
-                INSERT INTO herald_nodes (node, last_seen) VALUES ($1, now()) ON CONFLICT (node) DO UPDATE SET last_seen = now()
-            )
+            WITH alive AS (\(Self.markNodeAlive))
             INSERT INTO herald_subscriptions (subscriber, topic, node, payload) VALUES
             """
         var bindings = PostgresBindings(capacity: 1 + subscriptions.count * 3)
@@ -285,10 +308,9 @@ public final class PostgresEventStore: SharedEventStore {
     public func heartbeat(node: String, nodeTimeout: Duration) async throws -> [ActiveSubscription] {
         let seconds = Double(nodeTimeout.components.seconds) + Double(nodeTimeout.components.attoseconds) / 1e18
         return try await bounded("recording a heartbeat") { [client, logger] in
-            try await client.query(
-                "INSERT INTO herald_nodes (node, last_seen) VALUES (\(node), now()) ON CONFLICT (node) DO UPDATE SET last_seen = now()",
-                logger: logger
-            )
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(node)
+            try await client.query(PostgresQuery(unsafeSQL: Self.markNodeAlive, binds: bindings), logger: logger)
             // Deleting the dead nodes' rows claims them: of two nodes reaping at once, one deletes
             // each row and gets its subscriptions; the other finds nothing.
             let reaped = try await client.query(

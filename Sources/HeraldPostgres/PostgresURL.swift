@@ -53,15 +53,36 @@ public struct PostgresURL: Sendable {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")?sslmode=\(sslMode.rawValue)"
     }
 
+    /// Whether a connection uses TLS under `sslmode`, and what its certificate check is.
+    private enum TLSUse {
+        case never
+        case ifOffered(TLSConfiguration)
+        case always(TLSConfiguration)
+    }
+
+    /// `sslmode` as libpq reads it: only the verify modes check the certificate.
+    private var tlsUse: TLSUse {
+        func configuration(_ verification: CertificateVerification) -> TLSConfiguration {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = verification
+            return configuration
+        }
+        switch sslMode {
+        case .disable: return .never
+        case .allow, .prefer: return .ifOffered(configuration(.none))
+        case .require: return .always(configuration(.none))
+        case .verifyCA: return .always(configuration(.noHostnameVerification))
+        case .verifyFull: return .always(configuration(.fullVerification))
+        }
+    }
+
     /// The configuration of a client (a pool of connections) for this database.
     func clientConfiguration() -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case .disable: tls = .disable
-        case .allow, .prefer: tls = .prefer(Self.tlsConfiguration(verification: .none))
-        case .require: tls = .require(Self.tlsConfiguration(verification: .none))
-        case .verifyCA: tls = .require(Self.tlsConfiguration(verification: .noHostnameVerification))
-        case .verifyFull: tls = .require(Self.tlsConfiguration(verification: .fullVerification))
+        switch tlsUse {
+        case .never: tls = .disable
+        case .ifOffered(let configuration): tls = .prefer(configuration)
+        case .always(let configuration): tls = .require(configuration)
         }
         return PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
@@ -69,20 +90,12 @@ public struct PostgresURL: Sendable {
     /// The configuration of one connection (the one that listens for notifications).
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
-        switch sslMode {
-        case .disable: tls = .disable
-        case .allow, .prefer: tls = .prefer(try NIOSSLContext(configuration: Self.tlsConfiguration(verification: .none)))
-        case .require: tls = .require(try NIOSSLContext(configuration: Self.tlsConfiguration(verification: .none)))
-        case .verifyCA: tls = .require(try NIOSSLContext(configuration: Self.tlsConfiguration(verification: .noHostnameVerification)))
-        case .verifyFull: tls = .require(try NIOSSLContext(configuration: Self.tlsConfiguration(verification: .fullVerification)))
+        switch tlsUse {
+        case .never: tls = .disable
+        case .ifOffered(let configuration): tls = .prefer(try NIOSSLContext(configuration: configuration))
+        case .always(let configuration): tls = .require(try NIOSSLContext(configuration: configuration))
         }
         return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
-    }
-
-    private static func tlsConfiguration(verification: CertificateVerification) -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = verification
-        return configuration
     }
 }
 
