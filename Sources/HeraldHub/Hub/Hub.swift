@@ -78,12 +78,12 @@ public final class Hub: Service, Sendable {
     /// shared store, the log follower dispatches them instead, as it does every other node's.
     private func storeAndDispatch(_ batch: [PublishBatcher.PendingUpdate]) async throws -> [StoredUpdate] {
         let stored = try await store.append(contentsOf: batch.map { ($0.update, $0.frame) })
+        metrics.updatesPublished.increment(by: Int64(stored.count))
         if let sharedLog {
-            metrics.updatesPublished.increment(by: Int64(stored.count))
             sharedLog.wake()
-            return stored
+        } else {
+            fanOut(stored)
         }
-        fanOut(stored)
         return stored
     }
 
@@ -94,7 +94,6 @@ public final class Hub: Service, Sendable {
             update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
             return update
         }
-        if sharedLog == nil { metrics.updatesPublished.increment(by: Int64(updates.count)) }
         // Each event loop offers the batch to its own subscribers, touching their queues on the
         // thread that writes them, and writes with no further hop. It takes the batches handed
         // over in the order they were stored, all that wait at once.
@@ -265,12 +264,12 @@ public final class Hub: Service, Sendable {
     /// Publishes the private subscription event for each of `subscriber`'s selectors; with a shared
     /// store, first records or forgets them in the cluster's directory of subscriptions.
     func announce(_ subscriber: Subscriber, active: Bool) async {
-        let subscriptions = subscriber.selectors.map { selector in
-            ActiveSubscription(subscriber: subscriber.id, topic: selector.text, payload: subscriber.payload.flatMap { try? Self.json($0) })
-        }
         if let shared = store as? any SharedEventStore {
             do {
                 if active {
+                    // The payload travels as JSON text through the database only.
+                    let payload = subscriber.payload.flatMap { try? Self.json($0) }
+                    let subscriptions = subscriber.selectors.map { ActiveSubscription(subscriber: subscriber.id, topic: $0.text, payload: payload) }
                     try await shared.addSubscriptions(subscriptions, node: nodeID)
                 } else {
                     try await shared.removeSubscriptions(ofSubscriber: subscriber.id)
@@ -280,19 +279,13 @@ public final class Hub: Service, Sendable {
                 logger.warning("could not update the cluster's subscriptions", metadata: ["error": "\(error)"])
             }
         }
-        await publishSubscriptionEvents(for: subscriptions, active: active)
+        await publishSubscriptionEvents(subscriber: subscriber.id, topics: subscriber.selectors.map(\.text), payload: subscriber.payload, active: active)
     }
 
-    /// Publishes one private subscription event per subscription.
-    private func publishSubscriptionEvents(for subscriptions: [ActiveSubscription], active: Bool) async {
-        for subscription in subscriptions {
-            let document = SubscriptionDocument(
-                topic: subscription.topic,
-                subscriber: subscription.subscriber,
-                active: active,
-                payload: subscription.payload.flatMap(Self.jsonValue),
-                withContext: true
-            )
+    /// Publishes one private subscription event per topic selector of `subscriber`.
+    private func publishSubscriptionEvents(subscriber: String, topics: [String], payload: JSONValue?, active: Bool) async {
+        for topic in topics {
+            let document = SubscriptionDocument(topic: topic, subscriber: subscriber, active: active, payload: payload, withContext: true)
             do {
                 let update = Update(topics: [document.id], data: try Self.json(document), isPrivate: true, id: UpdateIDGenerator.next())
                 try await publish(update)
@@ -322,7 +315,14 @@ public final class Hub: Service, Sendable {
                 let reaped = try await shared.heartbeat(node: nodeID, nodeTimeout: configuration.nodeTimeout)
                 if !reaped.isEmpty {
                     logger.notice("ended the subscriptions of a node that stopped answering", metadata: ["subscriptions": "\(reaped.count)"])
-                    await publishSubscriptionEvents(for: reaped, active: false)
+                    for subscription in reaped {
+                        await publishSubscriptionEvents(
+                            subscriber: subscription.subscriber,
+                            topics: [subscription.topic],
+                            payload: subscription.payload.flatMap(Self.jsonValue),
+                            active: false
+                        )
+                    }
                 }
             } catch {
                 logger.warning("could not record this node's heartbeat", metadata: ["error": "\(error)"])
