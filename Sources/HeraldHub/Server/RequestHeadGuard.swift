@@ -47,12 +47,9 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     /// The decoder read a whole head: what follows is its body, until ``requestEnded()``. (The guard
     /// may not have seen that head itself: one that came in the same read as the request before it.)
     func headDecoded() {
-        guard case .refused = state else {
-            state = .inBody
-            headTimer?.cancel()
-            headTimer = nil
-            return
-        }
+        if case .refused = state { return }
+        state = .inBody
+        stopHeadTimer()
     }
 
     /// The decoder read the end of a request: whatever comes next starts a new head.
@@ -75,8 +72,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
             startHeadTimer(context: context)
             context.fireChannelRead(data)
         case .headEnded:
-            headTimer?.cancel()
-            headTimer = nil
+            stopHeadTimer()
             context.fireChannelRead(data)
         case .nothing:
             context.fireChannelRead(data)
@@ -140,11 +136,15 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    private func stopHeadTimer() {
+        headTimer?.cancel()
+        headTimer = nil
+    }
+
     /// Answers `status` with `message` and closes the connection; nothing more is read from it.
     private func refuse(context: ChannelHandlerContext, status: HTTPResponseStatus, message: String) {
         state = .refused
-        headTimer?.cancel()
-        headTimer = nil
+        stopHeadTimer()
         let body = message + "\n"
         let head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
