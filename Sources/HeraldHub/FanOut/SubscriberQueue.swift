@@ -64,6 +64,42 @@ final class SubscriberQueue: Sendable {
         var writeScheduled = false
         /// Called if the queue ends before a writer takes over.
         var endHandler: (@Sendable (Ending) -> Void)?
+
+        /// Queues `entry`; returns its bytes, for the hub-wide account.
+        mutating func append(_ entry: Entry) -> Int {
+            entries.append(entry)
+            bytes += entry.frame.readableBytes
+            return entry.frame.readableBytes
+        }
+
+        /// Forgets every queued entry; returns their bytes, to take out of the hub-wide account.
+        mutating func removeAllEntries(keepingCapacity: Bool) -> Int {
+            defer { bytes = 0 }
+            entries.removeAll(keepingCapacity: keepingCapacity)
+            return bytes
+        }
+
+        /// Ends the queue with `ending` unless it has ended; returns who must learn of it.
+        mutating func end(_ ending: Ending) -> EndingWake {
+            let waiter = self.waiter.take()
+            guard self.ending == nil else { return EndingWake(waiter: waiter, writer: nil, endHandler: nil) }
+            self.ending = ending
+            return EndingWake(waiter: waiter, writer: writer, endHandler: endHandler.take())
+        }
+    }
+
+    /// Who learns that the queue ended: the waiting task, the writer (which ends the stream itself),
+    /// and the handler of a stream not live yet.
+    private struct EndingWake {
+        let waiter: UnsafeContinuation<Void, Never>?
+        let writer: SubscriberChannelWriter?
+        let endHandler: (@Sendable (Ending) -> Void)?
+
+        func callAsFunction(_ ending: Ending) {
+            waiter?.resume()
+            writer?.scheduleWrite()
+            endHandler?(ending)
+        }
     }
 
     /// Who to wake after an offer: the waiting reader, or the writer.
@@ -112,15 +148,14 @@ final class SubscriberQueue: Sendable {
             let size = update.frame.readableBytes
             if !limits.allow(updates: state.entries.count + 1, bytes: state.bytes + size) {
                 state.ending = .lagging
-                state.entries = []
-                budget?.subtract(state.bytes)
-                state.bytes = 0
+                // Evaluated apart: `budget?.` would skip its argument when there is no budget.
+                let freed = state.removeAllEntries(keepingCapacity: false)
+                budget?.subtract(freed)
                 // Whoever ends the stream learns of it: the waiting task, or else the writer.
                 return (.overflowed, state.waiter.take().map(Wake.reader) ?? state.writer.map(Wake.writer))
             }
-            state.entries.append(Entry(sequence: update.sequence, frame: update.frame, chunk: update.chunk))
-            state.bytes += size
-            budget?.add(size)
+            let added = state.append(Entry(sequence: update.sequence, frame: update.frame, chunk: update.chunk))
+            budget?.add(added)
             return (.queued, Self.wakeForNewFrames(&state))
         }
         switch wake {
@@ -138,9 +173,8 @@ final class SubscriberQueue: Sendable {
         let wake = state.withLock { state -> Wake? in
             guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
             // Never dropped as already replayed: a heartbeat has no place in the update order.
-            state.entries.append(Entry(sequence: .max, frame: frame, chunk: chunk))
-            state.bytes += frame.readableBytes
-            budget?.add(frame.readableBytes)
+            let added = state.append(Entry(sequence: .max, frame: frame, chunk: chunk))
+            budget?.add(added)
             state.lastActivity = .now
             return Self.wakeForNewFrames(&state)
         }
@@ -189,36 +223,18 @@ final class SubscriberQueue: Sendable {
     /// under its bound; returns the bytes freed. It can resume from history.
     @discardableResult
     func shed() -> Int {
-        typealias ToWake = (Int, UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?, (@Sendable (Ending) -> Void)?)
-        let (freed, waiter, writer, endHandler) = state.withLock { state -> ToWake in
-            let freed = state.bytes
-            state.entries = []
-            budget?.subtract(freed)
-            state.bytes = 0
-            guard state.ending == nil else { return (freed, state.waiter.take(), nil, nil) }
-            state.ending = .lagging
-            return (freed, state.waiter.take(), state.writer, state.endHandler.take())
+        let (freed, wake) = state.withLock { state in
+            (state.removeAllEntries(keepingCapacity: false), state.end(.lagging))
         }
-        waiter?.resume()
-        writer?.scheduleWrite()
-        endHandler?(.lagging)
+        budget?.subtract(freed)
+        wake(.lagging)
         return freed
     }
 
     /// Ends the subscriber: what is queued is still written, then the stream ends with `ending`.
     /// The first ending wins.
     func end(_ ending: Ending) {
-        typealias ToWake = (UnsafeContinuation<Void, Never>?, SubscriberChannelWriter?, (@Sendable (Ending) -> Void)?)
-        let (waiter, writer, endHandler) = state.withLock { state -> ToWake in
-            let waiter = state.waiter.take()
-            guard state.ending == nil else { return (waiter, nil, nil) }
-            state.ending = ending
-            return (waiter, state.writer, state.endHandler.take())
-        }
-        waiter?.resume()
-        // A writer that ends the stream itself learns of the ending here.
-        writer?.scheduleWrite()
-        endHandler?(ending)
+        state.withLock { $0.end(ending) }(ending)
     }
 
     /// Until a writer takes over (``writeDirectly(with:)``): calls `handler` if the queue ends
@@ -316,9 +332,8 @@ final class SubscriberQueue: Sendable {
         state.withLock { state -> (Taken, Ending?) in
             state.writeScheduled = false
             defer {
-                state.entries.removeAll(keepingCapacity: true)
-                budget?.subtract(state.bytes)
-                state.bytes = 0
+                let taken = state.removeAllEntries(keepingCapacity: true)
+                budget?.subtract(taken)
             }
             // Every entry is checked, not only the first: a heartbeat may sit before an update
             // that was already sent from history.
