@@ -114,18 +114,14 @@ struct EventStreamConnection: Sendable {
             for try await chunk in body {
                 activity.touch()
                 var oversized: ServerSentEventParseError?
-                let take = { (output: ServerSentEventParser.Output) in
-                    guard oversized == nil else { return }
-                    switch output {
-                    case .success(let event): batch.append(.event(event))
-                    case .failure(let error): oversized = error
-                    }
-                }
                 chunk.withUnsafeReadableBytes { bytes in
-                    if reportsComments {
-                        parser.parse(bytes, comment: { if oversized == nil { batch.append(.comment($0)) } }, take)
-                    } else {
-                        parser.parse(bytes, take)
+                    // Comments are rare (heartbeats), so one call serves both kinds of consumer.
+                    parser.parse(bytes, comment: { if reportsComments && oversized == nil { batch.append(.comment($0)) } }) { output in
+                        guard oversized == nil else { return }
+                        switch output {
+                        case .success(let event): batch.append(.event(event))
+                        case .failure(let error): oversized = error
+                        }
                     }
                 }
                 if !batch.isEmpty {
