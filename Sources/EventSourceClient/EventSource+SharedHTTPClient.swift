@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import NIOCore
+public import NIOSSL
 
 extension EventSource {
     /// The HTTP client event sources use unless given another, configured for long-lived streams.
@@ -9,12 +10,17 @@ extension EventSource {
     /// reconnection delay and backoff), there is no socket read timeout (see
     /// ``Configuration/readTimeout``), connecting gives up after 10 seconds, and up to 20 redirects are
     /// followed. It lives for the whole process and is never shut down.
-    public static let sharedHTTPClient: HTTPClient = {
+    public static let sharedHTTPClient: HTTPClient = makeHTTPClient()
+
+    /// A new HTTP client configured as ``sharedHTTPClient`` is, with `tls` for `https://` URLs (to
+    /// trust a private certificate authority, say). Shut it down when done with it.
+    public static func makeHTTPClient(tls: TLSConfiguration? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
             redirectConfiguration: .follow(max: 20, allowCycles: false),
             timeout: .init(connect: .seconds(10), read: nil)
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
 }

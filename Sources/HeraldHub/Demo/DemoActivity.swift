@@ -18,6 +18,8 @@ public final class DemoActivity: Sendable {
     static let repollHistoryLimit = 100
 
     private let state = Mutex(State())
+    /// The server's open connections, whatever serves them.
+    public let connections = ConnectionCounter()
 
     public init() {}
 
@@ -39,15 +41,16 @@ public final class DemoActivity: Sendable {
         }
     }
 
-    /// `{"open":{…},"closed":{…},"repollLastEventIDs":[…]}`.
+    /// `{"connections":N,"open":{…},"closed":{…},"repollLastEventIDs":[…]}`.
     public var json: String {
         state.withLock { state in
             func counts(_ values: [Stream: Int]) -> String {
                 "{" + Stream.allCases.map { "\"\($0.rawValue)\":\(values[$0, default: 0])" }.joined(separator: ",") + "}"
             }
             let ids = state.repollLastEventIDs.map { "\"\($0.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(String.init).joined())\"" }
-            return #"{"open":"# + counts(state.open) + #","closed":"# + counts(state.closed)
-                + #","repollLastEventIDs":["# + ids.joined(separator: ",") + "]}"
+            let connections = #"{"connections":"# + String(self.connections.open)
+            let streams = #","open":"# + counts(state.open) + #","closed":"# + counts(state.closed)
+            return connections + streams + #","repollLastEventIDs":["# + ids.joined(separator: ",") + "]}"
         }
     }
 }

@@ -55,35 +55,35 @@ public struct DemoRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: "{" + fields.joined(separator: ",") + "}"))
             )
         }
-        router.get("/demo/time") { request, _ in
-            demo.stream(.time, for: request) { _ in
+        router.get("/demo/time") { request, context in
+            demo.stream(.time, for: request, context: context) { _ in
                 [ServerSentEvent(type: "server-time", data: WallClock.dateTime())]
             }
         }
-        router.get("/demo/multi") { request, _ in
-            demo.stream(.multi, for: request) { tick in
+        router.get("/demo/multi") { request, context in
+            demo.stream(.multi, for: request, context: context) { tick in
                 var events = [ServerSentEvent(type: "time", data: WallClock.time())]
                 if tick % 5 == 0 { events.append(ServerSentEvent(type: "notification", data: "You have a new message!")) }
                 if tick % 10 == 0 { events.append(ServerSentEvent(type: "status", data: "System running normally")) }
                 return events
             }
         }
-        router.get("/demo/json") { request, _ in
+        router.get("/demo/json") { request, context in
             let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
-            return demo.stream(.json, for: request, firstTick: after + 1) { tick in
+            return demo.stream(.json, for: request, context: context, firstTick: after + 1) { tick in
                 let data = #"{"name":"Mr. Wang","date":"\#(WallClock.dateTime())"}"#
                 return [ServerSentEvent(data: data, id: String(tick))]
             }
         }
-        router.get("/demo/wire") { request, _ in
+        router.get("/demo/wire") { request, context in
             // The seed's bytes as they are, then an idle stream, so the browser fires exactly five
             // events rather than reconnecting 15 s later for five more.
             let idle = TickingEvents(stream: .wire, activity: demo.activity, interval: .seconds(3600), firstTick: 1) { _ in [] }
             let bytes = ByteBuffer(string: SeedWireExample.text)
             let frames = chain([bytes].async, idle.map { _ in ByteBuffer() })
-            return Response.serverSentEvents(encodedFrames: frames, for: request)
+            return Response.serverSentEvents(encodedFrames: frames, for: request, configuration: Self.streamConfiguration(context))
         }
-        router.get("/demo/repoll") { request, _ in
+        router.get("/demo/repoll") { request, context in
             // The seed's script that sends one event and ends: the browser polls it again after
             // `retry`, sending the id it saw, and the count continues from there.
             let lastEventID = request.lastEventID(queryParameter: "lastEventId")
@@ -91,17 +91,26 @@ public struct DemoRoutes: Sendable {
             let next = (lastEventID.flatMap { Int($0) } ?? 0) + 1
             let data = #"{"n":\#(next),"resumedFrom":"\#(lastEventID.map { String($0.prefix(32).filter(\.isNumber)) } ?? "")","time":"\#(WallClock.time())"}"#
             let event = ServerSentEvent(data: data, id: String(next), retry: demo.repollRetry)
-            return Response.serverSentEvents([event].async, for: request, configuration: .init(heartbeatInterval: nil))
+            var configuration = Self.streamConfiguration(context)
+            configuration.heartbeatInterval = nil
+            return Response.serverSentEvents([event].async, for: request, configuration: configuration)
         }
     }
 
     private func stream(
         _ stream: DemoActivity.Stream,
         for request: Request,
+        context: some RequestContext,
         firstTick: Int = 1,
         events: @escaping @Sendable (Int) -> [ServerSentEvent]
     ) -> Response {
         let ticker = TickingEvents(stream: stream, activity: activity, interval: interval, firstTick: firstTick, eventsAtTick: events)
-        return Response.serverSentEvents(ticker, for: request)
+        return Response.serverSentEvents(ticker, for: request, configuration: Self.streamConfiguration(context))
+    }
+
+    /// A stream's configuration for the request's protocol: on HTTP/2 the request's side of its stream
+    /// closes once the request is sent, which must not end the response.
+    private static func streamConfiguration(_ context: some RequestContext) -> ServerSentEventStreamConfiguration {
+        ServerSentEventStreamConfiguration(endsWhenRequestSideCloses: !((context as? HeraldRequestContext)?.isHTTP2 ?? false))
     }
 }

@@ -1,6 +1,7 @@
 import Prometheus
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A subscriber's stream, ready to become a response: the history to replay first, then live updates.
 struct Subscription: Sendable {
@@ -8,6 +9,8 @@ struct Subscription: Sendable {
     struct Replay: Sendable {
         let after: Int64
         let through: Int64
+        /// The id of the update at `through`; `nil` when history is empty.
+        let throughID: String?
     }
 
     let lease: SubscriptionLease
@@ -95,7 +98,13 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
         /// next to the socket and hands the live updates to a writer through it.
         func startWritingLive(on connection: any Channel, endOfStream: SubscriberChannelWriter.EndOfStream) throws -> SubscriberChannelWriter {
             let handler = SubscriberStreamHandler()
-            try connection.pipeline.syncOperations.addHandler(handler, position: .first)
+            // Next to the socket, or, on an HTTPS connection, next to TLS, which must encrypt the chunks.
+            let pipeline = connection.pipeline.syncOperations
+            if let tls = try? pipeline.handler(type: NIOSSLServerHandler.self) {
+                try pipeline.addHandler(handler, position: .after(tls))
+            } else {
+                try pipeline.addHandler(handler, position: .first)
+            }
             let queue = lease.subscriber.queue
             let writer = SubscriberChannelWriter(
                 handler: handler,

@@ -9,6 +9,8 @@ final class SubscriptionLease: Sendable {
     let hub: Hub
     let subscriber: Subscriber
     private let closed = Atomic(false)
+    /// Whether its leaving is announced (when it was announced as it arrived).
+    private let announces: Bool
     /// A timer on an event loop rather than a task: a subscriber waiting for its deadline costs no task.
     private let deadlineTimer: Scheduled<Void>?
 
@@ -18,9 +20,10 @@ final class SubscriptionLease: Sendable {
         let ending: SubscriberQueue.Ending
     }
 
-    init(hub: Hub, subscriber: Subscriber, deadline: Deadline?) {
+    init(hub: Hub, subscriber: Subscriber, deadline: Deadline?, announces: Bool = true) {
         self.hub = hub
         self.subscriber = subscriber
+        self.announces = announces
         if let deadline {
             let queue = subscriber.queue
             let delay = ContinuousClock.now.duration(to: deadline.instant)
@@ -40,7 +43,7 @@ final class SubscriptionLease: Sendable {
         subscriber.queue.end(.hubShutdown)
         hub.registry.remove(subscriber)
         hub.metrics.subscribersConnected.decrement()
-        if announce && hub.configuration.subscriptionEvents {
+        if announce && announces && hub.configuration.subscriptionEvents {
             let hub = hub
             let subscriber = subscriber
             hub.background.start { await hub.announce(subscriber, active: false) }

@@ -179,7 +179,8 @@ public final class Hub: Service, Sendable {
         topics: [String],
         claims: MercureClaims?,
         lastEventID: String?,
-        connection: (any Channel)? = nil
+        connection: (any Channel)? = nil,
+        announced: Bool = true
     ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
         let queue = SubscriberQueue(
@@ -203,7 +204,7 @@ public final class Hub: Service, Sendable {
         // before is in the history, and live copies of those are skipped by sequence number.
         registry.add(subscriber)
         metrics.subscribersConnected.increment()
-        let lease = SubscriptionLease(hub: self, subscriber: subscriber, deadline: deadline(for: claims))
+        let lease = SubscriptionLease(hub: self, subscriber: subscriber, deadline: deadline(for: claims), announces: announced)
         do {
             var replay: Subscription.Replay?
             var responseLastEventID: String?
@@ -211,19 +212,19 @@ public final class Hub: Service, Sendable {
                 let newest = try await store.newest()
                 let through = newest?.sequence ?? 0
                 if lastEventID == "earliest" {
-                    replay = .init(after: 0, through: through)
+                    replay = .init(after: 0, through: through, throughID: newest?.id)
                     responseLastEventID = "earliest"
                 } else if let sequence = try await store.sequence(ofID: lastEventID) {
-                    replay = .init(after: sequence, through: through)
+                    replay = .init(after: sequence, through: through, throughID: newest?.id)
                     responseLastEventID = lastEventID
                 } else {
                     // An id the history does not hold (never published, or trimmed): nothing can be
                     // replayed, and the header tells the client where history starts being known.
-                    replay = .init(after: through, through: through)
+                    replay = .init(after: through, through: through, throughID: newest?.id)
                     responseLastEventID = newest?.id ?? "earliest"
                 }
             }
-            if configuration.subscriptionEvents { await announce(subscriber, active: true) }
+            if configuration.subscriptionEvents && announced { await announce(subscriber, active: true) }
             return Subscription(lease: lease, replay: replay, responseLastEventID: responseLastEventID, connection: connection)
         } catch {
             lease.close(announce: false)

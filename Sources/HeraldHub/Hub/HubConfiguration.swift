@@ -16,6 +16,9 @@ public struct HubConfiguration: Sendable {
     /// A subscription is closed after roughly this long, so clients reconnect (and pick up new
     /// tokens); each gets 80–100 % of it, so reconnections spread out. `nil` never. Default 10 min.
     public var writeTimeout: Duration?
+    /// How long a long-poll request (`longPoll=1`) waits for an update before it is answered with
+    /// none, so the client asks again. Default 25 s: under the 30 s many proxies allow an idle response.
+    public var longPollTimeout: Duration
     /// The most updates waiting for one subscriber; past it the subscriber is disconnected. Default 10,000.
     public var subscriberQueueUpdates: Int
     /// The most bytes waiting for one subscriber; past it the subscriber is disconnected. Default 16 MiB.
@@ -59,6 +62,7 @@ public struct HubConfiguration: Sendable {
         cookieName: String = "mercureAuthorization",
         heartbeatInterval: Duration? = .seconds(40),
         writeTimeout: Duration? = .seconds(600),
+        longPollTimeout: Duration = .seconds(25),
         subscriberQueueUpdates: Int = 10_000,
         subscriberQueueBytes: Int = 16 << 20,
         subscriberBacklogBytes: Int = 512 << 20,
@@ -79,6 +83,7 @@ public struct HubConfiguration: Sendable {
         self.cookieName = cookieName
         self.heartbeatInterval = heartbeatInterval
         self.writeTimeout = writeTimeout
+        self.longPollTimeout = longPollTimeout
         self.subscriberQueueUpdates = subscriberQueueUpdates
         self.subscriberQueueBytes = subscriberQueueBytes
         self.subscriberBacklogBytes = subscriberBacklogBytes

@@ -31,10 +31,11 @@ public struct MercureRoutes: Sendable {
         router.get(RouterPath(Self.path)) { request, context in
             // Under Herald's own context, live updates are written straight to the connection.
             let connection = (context as? HeraldRequestContext)?.channel
+            let isHTTP2 = (context as? HeraldRequestContext)?.isHTTP2 ?? false
             // Prepared in a child task: the memory of its deeper calls (authorization, history
             // look-ups, the subscription event) is released when it ends, where a task keeps what
             // its deepest call needed for as long as it lives: here, as long as the stream lasts.
-            async let response = routes.subscribe(request, connection: connection)
+            async let response = routes.subscribe(request, connection: connection, isHTTP2: isHTTP2)
             return await response
         }
         router.post(RouterPath(Self.path)) { request, _ in await routes.publish(request) }
@@ -51,21 +52,49 @@ public struct MercureRoutes: Sendable {
 
     // MARK: - Subscribe
 
-    private func subscribe(_ request: Request, connection: (any Channel)?) async -> Response {
-        switch await openSubscription(request.head, connection: connection) {
+    private func subscribe(_ request: Request, connection: (any Channel)?, isHTTP2: Bool) async -> Response {
+        let longPoll = Self.isLongPoll(request.head)
+        // A poll is not announced as a subscription: it would add two updates to history per poll.
+        switch await openSubscription(request.head, connection: longPoll ? nil : connection, announced: !longPoll) {
         case .refused(let status, let message):
             return Self.error(status, message)
+        case .streaming(let subscription, var headers) where longPoll:
+            let answer: LongPoll.Answer
+            do {
+                answer = try await LongPoll(subscription: subscription, timeout: hub.configuration.longPollTimeout).answer()
+            } catch {
+                return Self.error(.serviceUnavailable, "the hub could not read its history (\(error)); try again")
+            }
+            headers[.lastEventID] = answer.lastEventID
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer.body))
         case .streaming(let subscription, let headers):
+            let closer = subscription.lease.subscriber.closer
+            if isHTTP2, let stream = connection {
+                // The client resets the stream, or the connection goes: nothing else tells an idle stream.
+                stream.closeFuture.whenComplete { _ in closer.fire(.clientClosed) }
+            }
             return Response.serverSentEvents(
                 encodedFrames: subscription.frames,
                 for: request,
                 // The hub sends heartbeats itself (one sweep for all subscribers), so the response's own
                 // heartbeat timer and task are left out.
-                configuration: .init(heartbeatInterval: nil, initialComment: "", pullsEventsOnWritingTask: true),
+                configuration: .init(
+                    heartbeatInterval: nil,
+                    initialComment: "",
+                    pullsEventsOnWritingTask: true,
+                    endsWhenRequestSideCloses: !isHTTP2
+                ),
                 headers: headers,
-                closer: subscription.lease.subscriber.closer
+                closer: closer
             )
         }
+    }
+
+    /// Whether `request` asks for one answer rather than a stream (``LongPoll``).
+    static func isLongPoll(_ request: HTTPRequest) -> Bool {
+        let value = FormFields(Substring(query(of: request))).first(LongPoll.parameter)
+        return value != nil && value != "0" && value != "false"
     }
 
     /// What the hub answers a subscribe request.
@@ -78,7 +107,7 @@ public struct MercureRoutes: Sendable {
 
     /// Checks a subscribe request and, if it may subscribe, registers its subscriber: the part of
     /// subscribing that is the same however the stream is then written.
-    func openSubscription(_ request: HTTPRequest, connection: (any Channel)?) async -> SubscribeAnswer {
+    func openSubscription(_ request: HTTPRequest, connection: (any Channel)?, announced: Bool = true) async -> SubscribeAnswer {
         let query = FormFields(Substring(Self.query(of: request)))
         if let malformed = query.firstMalformed(of: ["topic", "lastEventID", "authorization"]) {
             return .refused(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"#)
@@ -99,7 +128,7 @@ public struct MercureRoutes: Sendable {
             ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
         let subscription: Subscription
         do {
-            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, connection: connection)
+            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, connection: connection, announced: announced)
         } catch is HubShuttingDown {
             return .refused(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {
@@ -245,7 +274,7 @@ public struct MercureRoutes: Sendable {
     }
 
     /// The query of the request's target, without the `?`; empty when it has none.
-    private static func query(of request: HTTPRequest) -> Substring {
+    static func query(of request: HTTPRequest) -> Substring {
         guard let path = request.path, let mark = path.firstIndex(of: "?") else { return "" }
         return path[path.index(after: mark)...].prefix { $0 != "#" }
     }

@@ -19,11 +19,13 @@ struct DirectSubscriberStream: Sendable {
     let routes: MercureRoutes
     /// The `Server` header, as hummingbird sends it.
     let serverName: String?
+    let crossOrigin: CrossOriginPolicy
 
-    /// Whether `request` subscribes: a `GET` of the hub's path.
+    /// Whether `request` subscribes to a stream: a `GET` of the hub's path (a long poll, which is
+    /// answered once and may be followed by more requests, stays with hummingbird).
     static func isSubscribeRequest(_ request: HTTPRequest) -> Bool {
         guard request.method == .get, let target = request.path else { return false }
-        return target.prefix { $0 != "?" && $0 != "#" } == MercureRoutes.path
+        return target.prefix { $0 != "?" && $0 != "#" } == MercureRoutes.path && !MercureRoutes.isLongPoll(request)
     }
 
     /// Starts serving `request` on `channel`; call on the channel's event loop.
@@ -100,7 +102,7 @@ struct DirectSubscriberStream: Sendable {
 
     /// What hummingbird and its middleware add to every response.
     private func addCommonHeaders(to fields: inout HTTPFields, for request: HTTPRequest) {
-        CrossOriginPolicy.addResponseHeaders(to: &fields, for: request)
+        crossOrigin.addResponseHeaders(to: &fields, for: request)
         fields[.date] = HTTPDate.now()
         if let serverName { fields[.server] = serverName }
     }

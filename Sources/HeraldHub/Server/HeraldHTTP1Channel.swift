@@ -17,13 +17,28 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     }
 
     let responder: HTTPChannelHandler.Responder
-    /// Serves the subscribers taken from hummingbird.
-    let subscribers: DirectSubscriberStream
+    /// Serves the subscribers taken from hummingbird; `nil` without a hub.
+    let subscribers: DirectSubscriberStream?
     /// The limits every request head is held to before it is decoded.
     let limits: RequestLimits
+    /// Counts the open connections, when someone wants to know.
+    let connections: ConnectionCounter?
 
-    /// The pipeline of hummingbird's `HTTP1Channel`, with the router before its request handling.
+    /// A plain (unencrypted) HTTP/1.1 connection.
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        if let connections {
+            do {
+                try channel.pipeline.syncOperations.addHandler(ConnectionCountingHandler(counter: connections))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
+        return setupProtocol(channel: channel, logger: logger, secure: false)
+    }
+
+    /// The pipeline of hummingbird's `HTTP1Channel`, with the router before its request handling,
+    /// after whatever carries the bytes (nothing, or TLS).
+    func setupProtocol(channel: any Channel, logger: Logger, secure: Bool) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
             // The head's limits, answered with their own statuses, come before the decoder's, which
@@ -43,12 +58,12 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withDecoderLimitConfiguration: limits
             )
             try pipeline.addHandler(RequestEndObserver(guard: headGuard))
-            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
             let route = channel.eventLoop.makePromise(of: FirstRequestRouter.Route.self)
             let subscribers = self.subscribers
             try pipeline.addHandler(
-                FirstRequestRouter(route: route, isSubscribeRequest: DirectSubscriberStream.isSubscribeRequest) { request, channel in
-                    subscribers.serve(request, on: channel)
+                FirstRequestRouter(route: route, isSubscribeRequest: { subscribers != nil && DirectSubscriberStream.isSubscribeRequest($0) }) { request, channel in
+                    subscribers?.serve(request, on: channel)
                 }
             )
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))

@@ -6,11 +6,15 @@ public import NIOCore
 /// (no task wakes up, and no hop between threads, per delivery).
 public struct HeraldRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The request's connection.
+    /// The request's connection; on HTTP/2, the request's stream.
     public let channel: any Channel
+    /// Whether the request came on an HTTP/2 stream.
+    public let isHTTP2: Bool
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel
+        // A connection is a child of the listening socket; an HTTP/2 stream is a child of a connection.
+        self.isHTTP2 = source.channel.parent?.parent != nil
     }
 }

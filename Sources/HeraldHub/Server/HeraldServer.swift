@@ -4,6 +4,7 @@ import HummingbirdSSE
 import NIOCore
 import NIOPosix
 public import Logging
+public import NIOSSL
 public import ServiceLifecycle
 import UnixSignals
 
@@ -28,6 +29,11 @@ public enum HeraldServer {
         /// The limits every request's head is held to (size, line length, time). Default
         /// ``RequestLimits/init(maximumRequestLineBytes:maximumHeadBytes:headTimeout:)``'s.
         public var requestLimits: RequestLimits
+        /// HTTPS: with it, the server speaks TLS only, HTTP/2 to clients that offer it by ALPN (every
+        /// browser), HTTP/1.1 to the others. Default `nil`: plain HTTP/1.1.
+        public var tls: TLSConfiguration?
+        /// Which other origins' pages may read the hub's responses. Default: none.
+        public var crossOrigin: CrossOriginPolicy
 
         /// Creates a configuration.
         public init(
@@ -35,13 +41,26 @@ public enum HeraldServer {
             port: Int = 8080,
             demo: DemoRoutes = DemoRoutes(),
             eventLoops: Int? = nil,
-            requestLimits: RequestLimits = RequestLimits()
+            requestLimits: RequestLimits = RequestLimits(),
+            tls: TLSConfiguration? = nil,
+            crossOrigin: CrossOriginPolicy = CrossOriginPolicy()
         ) {
             self.host = host
             self.port = port
             self.demo = demo
             self.eventLoops = eventLoops
             self.requestLimits = requestLimits
+            self.tls = tls
+            self.crossOrigin = crossOrigin
+        }
+
+        /// A server TLS configuration from a certificate chain and its private key, in PEM files.
+        ///
+        /// - Throws: NIOSSL's error naming what could not be read.
+        public static func tls(certificateChainPEMFile: String, privateKeyPEMFile: String) throws -> TLSConfiguration {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificateChainPEMFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: privateKeyPEMFile, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         }
     }
 
@@ -63,8 +82,8 @@ public enum HeraldServer {
         // Requests are logged at debug level with hummingbird's request id, which every log line of a
         // request carries. Left out otherwise: a middleware's frame stays in every subscriber's task.
         if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
-        // The seeds' streams send `Access-Control-Allow-Origin: *` so pages on other origins can read them.
-        router.add(middleware: CrossOriginPolicy.middleware())
+        // The seeds' streams are readable from any origin; the hub's routes from the origins named.
+        router.add(middleware: configuration.crossOrigin.middleware())
         // Unhealthy (503, with the reason) when the hub's store cannot write: a load balancer then
         // sends publishes elsewhere. Subscribers already connected are not affected.
         router.get("/healthz") { _, _ -> Response in
@@ -82,14 +101,27 @@ public enum HeraldServer {
         }
         configuration.demo.register(on: router)
         let serverName = "herald"
-        var server = HTTPServerBuilder.http1()
-        if let hub {
+        // A connection that starts with a subscribe request is served by the hub itself.
+        let subscribers = hub.map { hub in
             let routes = MercureRoutes(hub: hub)
             routes.register(on: router)
-            // A connection that starts with a subscribe request is served by the hub itself.
-            let subscribers = DirectSubscriberStream(routes: routes, serverName: serverName)
-            let limits = configuration.requestLimits
-            server = HTTPServerBuilder { responder in HeraldHTTP1Channel(responder: responder, subscribers: subscribers, limits: limits) }
+            return DirectSubscriberStream(routes: routes, serverName: serverName, crossOrigin: configuration.crossOrigin)
+        }
+        let limits = configuration.requestLimits
+        let connections = configuration.demo.activity.connections
+        let server: HTTPServerBuilder
+        if let tls = configuration.tls {
+            server = HTTPServerBuilder { responder in
+                try HeraldSecureChannel(
+                    tls: tls,
+                    http1: HeraldHTTP1Channel(responder: responder, subscribers: subscribers, limits: limits, connections: connections),
+                    connections: connections
+                )
+            }
+        } else {
+            server = HTTPServerBuilder { responder in
+                HeraldHTTP1Channel(responder: responder, subscribers: subscribers, limits: limits, connections: connections)
+            }
         }
         return Application(
             router: router,

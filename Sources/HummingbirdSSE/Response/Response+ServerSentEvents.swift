@@ -65,15 +65,22 @@ extension Response {
             body: ResponseBody { writer in
                 let abort = closer
                 do {
-                    // The body is finished inside, while the connection is still watched: once the
-                    // watch ends, hummingbird may close the connection.
-                    try await requestBody.consumeWithInboundCloseHandler { _ in
+                    if configuration.endsWhenRequestSideCloses {
+                        // The body is finished inside, while the connection is still watched: once the
+                        // watch ends, hummingbird may close the connection.
+                        try await requestBody.consumeWithInboundCloseHandler { _ in
+                            try await abort.run {
+                                try await stream.write(to: &writer, abort: abort)
+                                try await writer.finish(nil)
+                            }
+                        } onInboundClosed: {
+                            abort.fire(.clientClosed)
+                        }
+                    } else {
                         try await abort.run {
                             try await stream.write(to: &writer, abort: abort)
                             try await writer.finish(nil)
                         }
-                    } onInboundClosed: {
-                        abort.fire(.clientClosed)
                     }
                 } catch is CancellationError {
                     return  // the client left: nothing more to write or finish

@@ -23,14 +23,22 @@ public struct ServerSentEventStreamConfiguration: Sendable {
     /// than cancelled inside `next()`. Default `false`.
     public var pullsEventsOnWritingTask: Bool
 
+    /// Whether the stream ends as soon as the request's side of the connection closes, which on
+    /// HTTP/1.1 means the client left. Set it to `false` for a request on HTTP/2, whose side of its
+    /// stream closes as soon as the request is sent: the stream then ends when a write fails or its
+    /// closer fires. Default `true`.
+    public var endsWhenRequestSideCloses: Bool
+
     /// Creates a configuration.
     public init(
         heartbeatInterval: Duration? = .seconds(15),
         heartbeatComment: String = "",
         initialRetry: Int? = nil,
         initialComment: String? = nil,
-        pullsEventsOnWritingTask: Bool = false
+        pullsEventsOnWritingTask: Bool = false,
+        endsWhenRequestSideCloses: Bool = true
     ) {
+        self.endsWhenRequestSideCloses = endsWhenRequestSideCloses
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatComment = heartbeatComment
         self.initialRetry = initialRetry

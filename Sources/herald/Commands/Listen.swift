@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Dispatch
 import EventSourceClient
 import NIOCore
@@ -25,6 +26,8 @@ struct Listen: AsyncParsableCommand {
 
     @Argument(help: "The http or https URL of the stream.")
     var url: String
+
+    @OptionGroup var tls: TLSClientOptions
 
     @Option(name: [.customShort("X"), .customLong("request")], help: "The request method.")
     var method = "GET"
@@ -66,6 +69,18 @@ struct Listen: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Its own client only to trust another CA: the shared one lives for the whole process.
+        let ownClient = try tls.configuration().map { EventSource.makeHTTPClient(tls: $0) }
+        do {
+            try await listen(httpClient: ownClient ?? EventSource.sharedHTTPClient)
+        } catch {
+            try? await ownClient?.shutdown()
+            throw error
+        }
+        try? await ownClient?.shutdown()
+    }
+
+    private func listen(httpClient: HTTPClient) async throws {
         let request = try ListenRequest.make(url: url, method: method, headers: headers, data: data)
         let configuration = EventSource.Configuration(
             maxReconnectionAttempts: noReconnect ? 0 : nil,
@@ -73,7 +88,7 @@ struct Listen: AsyncParsableCommand {
             lastEventID: lastEventID ?? "",
             parser: .allowingEvents(upTo: maxEventSize)
         )
-        let source = EventSource(request: request, configuration: configuration)
+        let source = EventSource(request: request, configuration: configuration, httpClient: httpClient)
         let interrupt = InterruptHandler { source.close() }
         defer { interrupt.cancel() }
         let progress = Task { await Self.report(source.connectionEvents) }

@@ -12,6 +12,8 @@ struct Publish: AsyncParsableCommand {
         discussion: "Prints the update's id on success. With --jwt-key (or the development key in --data-dir), a token allowed to publish to the given topics is made and used."
     )
 
+    @OptionGroup var tls: TLSClientOptions
+
     @Option(help: "The hub URL (env HERALD_HUB).")
     var hub = Environment.string("HERALD_HUB") ?? "http://127.0.0.1:8080/.well-known/mercure"
 
@@ -63,7 +65,7 @@ struct Publish: AsyncParsableCommand {
         let body: ByteBuffer
         // Not `HTTPClient.shared`: it retries a refused connection for a long time, and a
         // command-line user wants to hear at once that the hub is not there.
-        var configuration = HTTPClient.Configuration()
+        var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.configuration())
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

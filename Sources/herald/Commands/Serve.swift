@@ -3,6 +3,7 @@ import Foundation
 import HeraldHub
 import Hummingbird
 import Logging
+import NIOSSL
 
 /// `herald serve`: runs the hub and the demos (the default command).
 struct Serve: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             With no --jwt-key, a development key is generated and kept in the data directory, anonymous \
             subscribers are allowed, and a publisher token is printed at start-up.
-            Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, \
+            Every option can also be set with an environment variable: HERALD_HOST, HERALD_PORT, HERALD_TLS_CERT, HERALD_TLS_KEY, HERALD_CORS_ORIGINS, HERALD_LONG_POLL_TIMEOUT, \
             HERALD_DATA_DIR, HERALD_STORE, HERALD_DURABILITY, HERALD_MAX_REQUEST_LINE, HERALD_MAX_REQUEST_HEAD, HERALD_HEAD_TIMEOUT, HERALD_JWT_KEY, HERALD_JWT_ALGORITHM, HERALD_PUBLISHER_JWT_KEY, \
             HERALD_SUBSCRIBER_JWT_KEY, HERALD_ANONYMOUS (1/0), HERALD_PUBLISH_ORIGINS (comma-separated), \
             HERALD_HEARTBEAT, HERALD_WRITE_TIMEOUT, HERALD_HISTORY_SIZE, HERALD_HISTORY_MAX_AGE, \
@@ -45,6 +46,26 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Seconds a client may take to send a request head; slower ones get 408 and are disconnected (env HERALD_HEAD_TIMEOUT).")
     var headTimeout = Environment.double("HERALD_HEAD_TIMEOUT") ?? 10
+
+    @Option(name: .customLong("tls-cert"), help: "A PEM certificate chain: serve HTTPS, with HTTP/2 for clients that offer it (browsers) and HTTP/1.1 for the others; needs --tls-key (env HERALD_TLS_CERT).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (env HERALD_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("cors-origin"), help: "An origin whose pages may read the hub's responses (subscribe, publish, subscriptions), with cookies; repeatable, * for any origin without cookies (env HERALD_CORS_ORIGINS, comma-separated). Default: none, same origin only.")
+    var corsOrigins: [String] = Environment.list("HERALD_CORS_ORIGINS")
+
+    @Option(help: "Seconds a long-poll request (longPoll=1) waits for an update before it is answered with none (env HERALD_LONG_POLL_TIMEOUT).")
+    var longPollTimeout = Environment.double("HERALD_LONG_POLL_TIMEOUT") ?? 25
+
+    /// The options, else their environment variables.
+    private var tlsFiles: (certificate: String, key: String)? {
+        guard let certificate = tlsCertificate ?? Environment.string("HERALD_TLS_CERT"),
+            let key = tlsKey ?? Environment.string("HERALD_TLS_KEY")
+        else { return nil }
+        return (certificate, key)
+    }
 
     @OptionGroup var keys: KeyOptions
 
@@ -124,6 +145,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-request-line must be at least 256 and --max-request-head at least --max-request-line.")
         }
         guard headTimeout > 0 else { throw ValidationError("--head-timeout must be positive.") }
+        guard longPollTimeout > 0 && longPollTimeout <= 3600 else { throw ValidationError("--long-poll-timeout must be between 0 and 3600 seconds.") }
+        let certificate = tlsCertificate ?? Environment.string("HERALD_TLS_CERT")
+        let key = tlsKey ?? Environment.string("HERALD_TLS_KEY")
+        guard (certificate == nil) == (key == nil) else { throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.") }
+        for origin in corsOrigins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw ValidationError("--cors-origin \(origin) is not an origin: write it as a browser sends it, such as https://app.example.com, or *.")
+        }
     }
 
     func run() async throws {
@@ -144,6 +172,7 @@ struct Serve: AsyncParsableCommand {
             publishOrigins: publishOrigins,
             heartbeatInterval: heartbeat > 0 ? .milliseconds(Int(heartbeat * 1000)) : nil,
             writeTimeout: writeTimeout > 0 ? .milliseconds(Int(writeTimeout * 1000)) : nil,
+            longPollTimeout: .milliseconds(Int64(longPollTimeout * 1000)),
             subscriberQueueUpdates: queueSize,
             subscriberBacklogBytes: maxBacklog,
             writeCoalescingWindow: .microseconds(Int64(writeCoalescing * 1000)),
@@ -163,6 +192,12 @@ struct Serve: AsyncParsableCommand {
         }
         let token = try? await hub.makePublisherToken(MercureClaims(mercure: .init(publish: ["*"], subscribe: ["*"])))
 
+        let tls: TLSConfiguration?
+        do {
+            tls = try tlsFiles.map { try HeraldServer.Configuration.tls(certificateChainPEMFile: $0.certificate, privateKeyPEMFile: $0.key) }
+        } catch {
+            throw ValidationError("--tls-cert and --tls-key could not be read as a PEM certificate chain and key: \(error)")
+        }
         let configuration = HeraldServer.Configuration(
             host: host,
             port: port,
@@ -176,7 +211,9 @@ struct Serve: AsyncParsableCommand {
                 maximumRequestLineBytes: maxRequestLine,
                 maximumHeadBytes: maxRequestHead,
                 headTimeout: .milliseconds(Int64(headTimeout * 1000))
-            )
+            ),
+            tls: tls,
+            crossOrigin: CrossOriginPolicy(hubOrigins: corsOrigins)
         )
         let host = self.host
         let dataDir = self.dataDir
@@ -186,7 +223,7 @@ struct Serve: AsyncParsableCommand {
                 let shown = host == "0.0.0.0" ? "localhost" : host
                 StandardStreams.printLine(
                     StartupBanner(
-                        baseURL: "http://\(shown):\(port)",
+                        baseURL: "\(tls == nil ? "http" : "https")://\(shown):\(port)",
                         publisherToken: token,
                         developmentKeyPath: developmentMode ? (dataDir as NSString).appendingPathComponent(DevelopmentKey.fileName) : nil,
                         anonymousSubscribers: anonymous,

@@ -85,7 +85,7 @@ import Testing
         // Long enough for the stream to go live first on a loaded machine: a timeout that comes while
         // the response is still being started closes the connection instead (a client that stopped
         // reading may hold that write), which a client sees as a broken body, not an ended stream.
-        try await HubTestServer.with(store: store, configure: { $0.writeTimeout = .seconds(1) }) { server in
+        try await HubTestServer.with(store: store, configure: { $0.writeTimeout = .seconds(3) }) { server in
             let stream = try await server.subscribe("topic=a")
             try await stream.readToEnd()
             #expect(stream.ended)

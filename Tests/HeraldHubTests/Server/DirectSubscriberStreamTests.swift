@@ -6,14 +6,14 @@ import Testing
 /// loop; on the wire it looks as the router's streams do.
 @Suite struct DirectSubscriberStreamTests {
     @Test func streamHasTheHeadersTheRouterWouldSend() async throws {
-        try await HubTestServer.with { server in
+        try await HubTestServer.with(crossOrigin: CrossOriginPolicy(hubOrigins: ["*"])) { server in
             let connection = try await RawConnection.open(port: server.port)
             try await connection.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\nOrigin: https://example.org\r\n\r\n")
             let text = try await connection.waitFor("\r\n\r\n2\r\n:\n\r\n")
             #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
             for line in [
                 "Content-Type: text/event-stream", "Cache-Control: private, no-cache, no-store, must-revalidate, max-age=0",
-                "X-Accel-Buffering: no", "Connection: close", "Access-Control-Allow-Origin: *", "Server: herald",
+                "X-Accel-Buffering: no", "Connection: close", "Access-Control-Allow-Origin: *", "Access-Control-Expose-Headers: Last-Event-ID", "Vary: Origin", "Server: herald",
                 "transfer-encoding: chunked",
             ] {
                 #expect(text.contains("\r\n\(line)\r\n"), "missing \(line)")

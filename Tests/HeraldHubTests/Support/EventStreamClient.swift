@@ -10,6 +10,8 @@ final class EventStreamClient: @unchecked Sendable {
     // Used from one test task at a time: the iterator and parser are not shared.
     let status: UInt
     let headers: HTTPHeaders
+    /// The HTTP version the response came with.
+    let version: HTTPVersion
     private var iterator: HTTPClientResponse.Body.AsyncIterator
     private var parser = ServerSentEventParser()
     private var pending: [ServerSentEvent] = []
@@ -22,13 +24,14 @@ final class EventStreamClient: @unchecked Sendable {
         self.request = request
         self.status = response.status.code
         self.headers = response.headers
+        self.version = response.version
         self.iterator = response.body.makeAsyncIterator()
     }
 
-    static func open(_ url: String, headers: [(String, String)] = []) async throws -> EventStreamClient {
+    static func open(_ url: String, headers: [(String, String)] = [], client: HTTPClient? = nil) async throws -> EventStreamClient {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await (client ?? TestCertificates.client(for: url)).execute(request, timeout: .seconds(30))
         return EventStreamClient(request: request, response: response)
     }
 

@@ -16,6 +16,10 @@ struct HubTestServer: Sendable {
     let hub: Hub
     let storage: TestStorage
     let key: TokenKey
+    /// `https` when the server speaks TLS (and HTTP/2), else `http`.
+    let scheme: String
+    /// The server's open connections.
+    let connections: ConnectionCounter
 
     /// Runs `body` against a hub configured by `configure`, then shuts the hub and server down.
     ///
@@ -26,6 +30,8 @@ struct HubTestServer: Sendable {
         store: StoreBackend = .sqlite,
         storage: TestStorage? = nil,
         requestLimits: RequestLimits = RequestLimits(),
+        tls: Bool = false,
+        crossOrigin: CrossOriginPolicy = CrossOriginPolicy(),
         configure: @Sendable (inout HubConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (HubTestServer) async throws -> Void
     ) async throws {
@@ -45,7 +51,16 @@ struct HubTestServer: Sendable {
             throw error
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = HeraldServer.makeApplication(configuration: .init(host: "127.0.0.1", port: 0, requestLimits: requestLimits), hub: hub, logger: logger) { port in
+        let demo = DemoRoutes()
+        let serverConfiguration = HeraldServer.Configuration(
+            host: "127.0.0.1",
+            port: 0,
+            demo: demo,
+            requestLimits: requestLimits,
+            tls: tls ? try TestCertificates.serverConfiguration() : nil,
+            crossOrigin: crossOrigin
+        )
+        let app = HeraldServer.makeApplication(configuration: serverConfiguration, hub: hub, logger: logger) { port in
             portContinuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app, hub], logger: logger))
@@ -56,7 +71,9 @@ struct HubTestServer: Sendable {
             guard let port = await iterator.next() else { throw CancellationError() }
             do {
                 try await withHangGuard(.seconds(60)) {
-                    try await body(HubTestServer(port: port, hub: hub, storage: storage, key: key))
+                    try await body(
+                        HubTestServer(port: port, hub: hub, storage: storage, key: key, scheme: tls ? "https" : "http", connections: demo.activity.connections)
+                    )
                 }
             } catch {
                 await group.triggerGracefulShutdown()
@@ -70,9 +87,9 @@ struct HubTestServer: Sendable {
         try await hub.close()
     }
 
-    var hubURL: String { "http://127.0.0.1:\(port)/.well-known/mercure" }
+    var hubURL: String { url("/.well-known/mercure") }
 
-    func url(_ pathAndQuery: String) -> String { "http://127.0.0.1:\(port)\(pathAndQuery)" }
+    func url(_ pathAndQuery: String) -> String { "\(scheme)://127.0.0.1:\(port)\(pathAndQuery)" }
 
     /// A token signed with the hub's key.
     func token(publish: [String]? = nil, subscribe: [String]? = nil, payload: JSONValue? = nil, expiresAt: Date? = nil) async throws -> String {
@@ -123,7 +140,7 @@ struct HTTPAnswer: Sendable, CustomStringConvertible {
     let body: String
 
     static func fetch(_ request: HTTPClientRequest) async throws -> HTTPAnswer {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await TestCertificates.client(for: request.url).execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         return HTTPAnswer(status: response.status.code, headers: response.headers, body: String(buffer: body))
     }
