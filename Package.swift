@@ -91,6 +91,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["README.md"],
+            // Served to browsers: plain files in the repository, compiled in so the binary carries them.
+            resources: [
+                .embedInCode("Resources/herald.js"),
+                .embedInCode("Demo/Resources/index.html"),
+                .embedInCode("Demo/Resources/demo.js"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The default store, beside the hub as hummingbird keeps its database drivers beside its core.

@@ -6,6 +6,8 @@ public final class DemoActivity: Sendable {
     /// The demo streams.
     public enum Stream: String, CaseIterable, Sendable {
         case time, multi, json, wire, repoll
+        /// The page's own stream: time, multi and json in one, so that every tab shares one connection.
+        case seeds
     }
 
     private struct State {

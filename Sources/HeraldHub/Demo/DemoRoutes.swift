@@ -32,13 +32,10 @@ public struct DemoRoutes: Sendable {
     /// Adds the page and the demo streams to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let demo = self
-        router.get("/") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/html; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: DemoPage.html))
-            )
-        }
+        router.get("/") { _, _ in BrowserAsset.demoPage.response }
+        router.get("/demo.js") { _, _ in BrowserAsset.demoScript.response }
+        // Browsers ask for it whatever the page says; without it, every page load logs a 404.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/demo/activity") { _, _ in
             Response(
                 status: .ok,
@@ -61,18 +58,18 @@ public struct DemoRoutes: Sendable {
             }
         }
         router.get("/demo/multi") { request, context in
-            demo.stream(.multi, for: request, context: context) { tick in
-                var events = [ServerSentEvent(type: "time", data: WallClock.time())]
-                if tick % 5 == 0 { events.append(ServerSentEvent(type: "notification", data: "You have a new message!")) }
-                if tick % 10 == 0 { events.append(ServerSentEvent(type: "status", data: "System running normally")) }
-                return events
-            }
+            demo.stream(.multi, for: request, context: context) { tick in Self.multiEvents(tick) }
         }
         router.get("/demo/json") { request, context in
             let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
-            return demo.stream(.json, for: request, context: context, firstTick: after + 1) { tick in
-                let data = #"{"name":"Mr. Wang","date":"\#(WallClock.dateTime())"}"#
-                return [ServerSentEvent(data: data, id: String(tick))]
+            return demo.stream(.json, for: request, context: context, firstTick: after + 1) { tick in [Self.jsonEvent(tick)] }
+        }
+        router.get("/demo/seeds") { request, context in
+            // The three ticking streams in one: the page carries them over herald.js, so every tab
+            // shares this one connection instead of opening three.
+            let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
+            return demo.stream(.seeds, for: request, context: context, firstTick: after + 1) { tick in
+                [ServerSentEvent(type: "server-time", data: WallClock.dateTime())] + Self.multiEvents(tick) + [Self.jsonEvent(tick)]
             }
         }
         router.get("/demo/wire") { request, context in
@@ -95,6 +92,19 @@ public struct DemoRoutes: Sendable {
             configuration.heartbeatInterval = nil
             return Response.serverSentEvents([event].async, for: request, configuration: configuration)
         }
+    }
+
+    /// The multiple-event-types seed's events at `tick`.
+    private static func multiEvents(_ tick: Int) -> [ServerSentEvent] {
+        var events = [ServerSentEvent(type: "time", data: WallClock.time())]
+        if tick % 5 == 0 { events.append(ServerSentEvent(type: "notification", data: "You have a new message!")) }
+        if tick % 10 == 0 { events.append(ServerSentEvent(type: "status", data: "System running normally")) }
+        return events
+    }
+
+    /// The JSON seed's event at `tick`, with the tick as its id.
+    private static func jsonEvent(_ tick: Int) -> ServerSentEvent {
+        ServerSentEvent(data: #"{"name":"Mr. Wang","date":"\#(WallClock.dateTime())"}"#, id: String(tick))
     }
 
     private func stream(

@@ -99,6 +99,7 @@ public enum HeraldServer {
                 )
             }
         }
+        router.get("/herald.js") { _, _ in BrowserAsset.client.response }
         configuration.demo.register(on: router)
         let serverName = "herald"
         // A connection that starts with a subscribe request is served by the hub itself.
