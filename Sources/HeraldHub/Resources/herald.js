@@ -141,7 +141,8 @@ class Connection {
     this.retry = spec.retry; this.failures = 0;
     this.readyState = CONNECTING; this.closed = false;
     this.abort = null; this.timer = null; this.wakeUp = null;
-    this.run();
+    // Started once the registry has recorded who asked for it: the first token comes from one of them.
+    queueMicrotask(() => this.run());
   }
 
   close() {
