@@ -4,7 +4,8 @@
 # (scripts/postgres.sh, stopped at the end), builds with a zero-warning check, runs the Swift tests
 # (the protocol suite against SQLite and PostgreSQL), LaunchDarkly's SSE client contract suite against
 # EventSource, a cluster of three nodes behind nginx, the fault suite (crashes, a full disk, no file
-# descriptors left), the browser tests (the demo page and the hub) in a real Chromium, and a short
+# descriptors left), the browser tests (the demo page in three tabs, the hub, HTTP/2, CORS and
+# herald.js's sharing and long polling) in a real Chromium, and a short
 # fuzz run of the parser.
 #
 #   scripts/test.sh                     everything (FUZZ_SECONDS=60 by default)
@@ -23,6 +24,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl >/dev/null 2>&1 || missing+=(curl)  # the hub test runs the curl line herald prints
+command -v ss >/dev/null 2>&1 || missing+=(iproute2)  # the HTTP/2 test counts the hub's TCP connections
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the cluster's load balancer
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -71,11 +73,14 @@ step "Cluster: three nodes on PostgreSQL behind nginx, one killed mid-stream"
 step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left"
 .venv/bin/python Tests/Faults/fault_test.py .build/debug/herald "$artifacts"
 
-step "Browser test: the demo page in Chromium"
+step "Browser test: the demo page in three tabs of Chromium"
 .venv/bin/python Tests/Browser/demo_page_test.py .build/debug/herald "$artifacts"
 
 step "Browser test: the hub, herald publish, reconnection and a restart"
 .venv/bin/python Tests/Browser/hub_test.py .build/debug/herald "$artifacts"
+
+step "Browser test: HTTP/2, CORS and herald.js (sharing, long polling, tokens)"
+.venv/bin/python Tests/Browser/client_test.py .build/debug/herald "$artifacts"
 
 step "Fuzzing the parser and the hub's request inputs, ${fuzz_seconds}s each"
 Fuzz/run.sh "$fuzz_seconds"

@@ -123,7 +123,7 @@ try:
 
         # Reconnection: the hub ends each stream after its write timeout (2 s here); the browser
         # reconnects with Last-Event-ID and the hub replays what was published in between.
-        page.evaluate("hubReconnects = 0")
+        page.evaluate("window.demo.hubReconnects = 0")
         sent = []
         for n in range(30):
             text = "numbered %d" % n
@@ -132,7 +132,7 @@ try:
             time.sleep(0.25)
         page.wait_for_function("Array.from(document.querySelectorAll('#hub-events td')).some(td => td.textContent === 'numbered 29')", timeout=20000)
         received = [r[3] for r in hub_rows(page) if r[3].startswith("numbered ")]
-        reconnects = page.evaluate("hubReconnects")
+        reconnects = page.evaluate("window.demo.hubReconnects")
         check(reconnects >= 2, "the browser reconnected after the hub ended its streams (%d times)" % reconnects)
         check(received == sent, "across the reconnections nothing was lost or doubled (%d of %d, in order)" % (len(received), len(sent)))
 

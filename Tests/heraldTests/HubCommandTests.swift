@@ -159,6 +159,39 @@ import Testing
         #expect(names.filter { $0.hasPrefix("NIO-ELT-") }.count == 1, "\(names)")
     }
 
+    /// The test certificate authority and the certificate it signed for 127.0.0.1 (HeraldHubTests' fixtures).
+    private static func tlsFixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("HeraldHubTests/Fixtures/tls/\(name)").path
+    }
+
+    @Test func serveSpeaksHTTPSAndListenPublishAndBenchTrustAPrivateCA() async throws {
+        let (hub, hubURL) = try await startHub(["--tls-cert", Self.tlsFixture("server.pem"), "--tls-key", Self.tlsFixture("server-key.pem")])
+        defer { hub.process.terminate() }
+        #expect(hubURL.hasPrefix("https://127.0.0.1:"))
+        let cacert = Self.tlsFixture("ca.pem")
+        let listen = try HeraldProcess(["listen", "--cacert", cacert, "--max-events", "1", "--json", hubURL + "?topic=a"])
+        // Published once the listener's stream is open (it reports the connection on standard error).
+        try await withHangGuard {
+            while !listen.stderr.contains("connected to") { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let publish = try HeraldProcess(["publish", "--cacert", cacert, "--hub", hubURL, "--token", try await publisherToken(), "--topic", "a", "--data", "over TLS"])
+        #expect(try await publish.status() == 0, "\(publish.stderr)")
+        #expect(try await listen.status() == 0, "\(listen.stderr)")
+        #expect(listen.stdout.contains("over TLS"))
+        // Without the CA, the certificate is not trusted: a clear failure, not a hang.
+        let untrusted = try HeraldProcess(["publish", "--hub", hubURL, "--token", try await publisherToken(), "--topic", "a", "--data", "x"])
+        #expect(try await untrusted.status() != 0)
+        #expect(untrusted.stderr.contains("could not reach the hub"))
+        let bench = try HeraldProcess([
+            "bench", "--cacert", cacert, "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
+            "--token", try await publisherToken(), "--subscribers", "5", "--messages", "20", "--json",
+        ])
+        #expect(try await bench.status() == 0, "\(bench.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
+        #expect(report["delivered"] as? Int == 100)
+    }
+
     /// Starts `herald serve` on a free port with a fresh data directory; returns it and its hub URL.
     private func startHub(_ arguments: [String] = []) async throws -> (HeraldProcess, String) {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// `herald bench`: a load generator for SSE pub/sub hubs (Herald, Mercure, nchan), on SwiftNIO.
@@ -37,6 +38,8 @@ struct Bench: AsyncParsableCommand {
 
     @Option(help: "The publish URL; {topic} is replaced by the topic.")
     var publishURL = "http://127.0.0.1:8080/.well-known/mercure"
+
+    @OptionGroup var tls: TLSClientOptions
 
     @Option(help: "A publisher token (Mercure).")
     var token: String?
@@ -130,6 +133,9 @@ struct Bench: AsyncParsableCommand {
         var channels: [(any Channel, BenchSubscriberHandler)] = []
         channels.reserveCapacity(subscribers)
         let group = MultiThreadedEventLoopGroup.singleton
+        // For https:// targets: TLS with HTTP/1.1 inside, verified against --cacert (the chain only: a
+        // loopback target is named by its address, which is not checked against the certificate).
+        let tlsContext = try NIOSSLContext(configuration: try tls.configuration() ?? .makeClientConfiguration())
         var index = 0
         while index < subscribers {
             let wave = min(250, subscribers - index)
@@ -143,6 +149,7 @@ struct Bench: AsyncParsableCommand {
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            if target.isTLS { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: nil)) }
                             try channel.pipeline.syncOperations.addHandler(handler)
                         }
                     }
@@ -160,13 +167,15 @@ struct Bench: AsyncParsableCommand {
         if progress.failed.load(ordering: .relaxed) > 0 {
             var statuses: [UInt: Int] = [:]
             for (channel, handler) in channels { statuses[try await handler.stats(on: channel.eventLoop).status, default: 0] += 1 }
-            report("subscribers refused: " + statuses.filter { $0.key != 200 }.map { "\($0.value) × HTTP \($0.key)" }.joined(separator: ", "))
+            report("subscribers refused: " + statuses.filter { $0.key != 200 }.map { "\($0.value) × " + ($0.key == 0 ? "no answer" : "HTTP \($0.key)") }.joined(separator: ", "))
+            if let failure = progress.firstFailure.withLock({ $0 }) { report("the first to get no answer: \(failure)") }
         }
 
         let stalledSubscribers = try await BenchStalledSubscribers.connect(
             count: stalled,
             to: try subscriptionTargets.map { try BenchTarget(url: url($0, topic: topicName(0))) },
-            headers: subscriberToken.map { [("Authorization", "Bearer \($0)")] } ?? []
+            headers: subscriberToken.map { [("Authorization", "Bearer \($0)")] } ?? [],
+            tls: tlsContext
         )
         defer { stalledSubscribers.close() }
         if stalled > 0 { report("connected \(stalled) subscribers that never read") }
@@ -266,7 +275,8 @@ struct Bench: AsyncParsableCommand {
             rate: rate,
             duration: duration,
             connections: publishConnections,
-            messageBytes: messageBytes
+            messageBytes: messageBytes,
+            tls: try tls.configuration()
         )
         return await BenchPublisher(plan: plan, progress: progress).run { line in report(line) }
     }

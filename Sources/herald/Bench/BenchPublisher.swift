@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -23,6 +24,8 @@ final class BenchPublisher: Sendable {
         let connections: Int
         /// Each message's data is padded (`,xxx…`) to this many bytes, when longer than the numbers.
         let messageBytes: Int
+        /// How to trust an `https://` hub; `nil` for the system's roots.
+        let tls: TLSConfiguration?
     }
 
     private let plan: Plan
@@ -40,7 +43,7 @@ final class BenchPublisher: Sendable {
 
     /// Publishes until every message is sent or the duration ends; `report` gets a progress line a second.
     func run(report: @escaping @Sendable (String) -> Void) async -> (published: Int, errors: Int, behindMilliseconds: Double) {
-        var configuration = HTTPClient.Configuration()
+        var configuration = HTTPClient.Configuration(tlsConfiguration: plan.tls)
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = plan.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -9,6 +9,8 @@ final class BenchProgress: Sendable {
     let published = Atomic(0)
     /// Monotonic time of the latest delivery.
     let lastDelivery = Atomic<UInt64>(0)
+    /// Why the first subscriber that failed before its answer failed.
+    let firstFailure = Mutex<String?>(nil)
 }
 
 /// What one subscriber saw.
@@ -56,6 +58,8 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Read only on the channel's event loop (see ``stats(on:)``).
     private(set) var stats = SubscriberStats()
     private var opened = false
+    /// Counted as failed for closing before any answer.
+    private var failedEarly = false
 
     init(target: BenchTarget, path: String, headers: [(String, String)], progress: BenchProgress) {
         self.target = target
@@ -116,11 +120,18 @@ final class BenchSubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         if opened { progress.connected.subtract(1, ordering: .relaxed) }
+        // Closed before any answer (a failed TLS handshake, a reset): a failure, or the run would
+        // wait for it to connect.
+        if stats.status == 0 && !failedEarly {
+            failedEarly = true
+            progress.failed.add(1, ordering: .relaxed)
+        }
         opened = false
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if stats.status == 0 { progress.firstFailure.withLock { $0 = $0 ?? "\(error)" } }
         context.close(promise: nil)
     }
 

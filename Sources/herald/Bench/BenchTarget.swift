@@ -5,15 +5,18 @@ struct BenchTarget: Sendable {
     let port: Int
     /// Path and query.
     let path: String
+    /// Whether the URL is `https://`: the connection speaks TLS (HTTP/1.1 inside it).
+    let isTLS: Bool
 
     init(url: String) throws(BenchError) {
-        guard url.hasPrefix("http://") else { throw BenchError("\(url): only http:// URLs are supported") }
-        let rest = url.dropFirst("http://".count)
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw BenchError("\(url): only http:// and https:// URLs are supported") }
+        isTLS = url.hasPrefix("https://")
+        let rest = url.dropFirst(isTLS ? "https://".count : "http://".count)
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
         var path = String(rest.dropFirst(authority.count))
         if path.isEmpty || path.first == "?" { path = "/" + path }
         var host = String(authority)
-        var port = 80
+        var port = isTLS ? 443 : 80
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             guard let parsed = Int(authority[authority.index(after: colon)...]), (1...65535).contains(parsed) else {
                 throw BenchError("\(url): the port is not a number from 1 to 65535")

@@ -137,6 +137,8 @@ function hubSubscribe() {
   const source = open('hub', url, { options });
   source.onmessage = hubRecord;
   for (const type of ['foo', 'bar', 'note']) source.addEventListener(type, hubRecord);
+  // A stream the hub ends (write timeout, restart) is reconnected, resuming after the last id.
+  source.addEventListener('error', () => { if (source.readyState === HeraldSource.CONNECTING) window.demo.hubReconnects += 1; });
   pollSubscribe();
 }
 
@@ -229,6 +231,9 @@ $('hub-subscribe-form').addEventListener('submit', (e) => { e.preventDefault(); 
 $('hub-publish-form').addEventListener('submit', (e) => { e.preventDefault(); hubPublish(); });
 $('hub-publish-seed').addEventListener('click', hubPublishSeed);
 
+// For tests and the curious: the page's sources.
+window.demo = { sources, counts, HeraldSource, hubReconnects: 0 };
+
 startTime(); startMulti(); startJSON();
 // The wire and re-polling panels show what a browser's own EventSource does; without one, they wait.
 if (typeof EventSource === 'function') { startWire(); startRepoll(); }
@@ -237,6 +242,3 @@ fetch('/demo/hub.json').then((r) => (r.ok ? r.json() : {})).then((config) => {
   if (config.publisherToken) $('hub-publisher-token').value = config.publisherToken;
   hubSubscribe();
 });
-
-// For tests and the curious: the page's sources.
-window.demo = { sources, counts, HeraldSource };
