@@ -34,8 +34,9 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import playwright" >/dev/null 2>&1; then
-    .venv/bin/pip install -q playwright
+# playwright drives Chromium; h2 is the raw HTTP/2 client of the fault suite's stalled stream.
+if ! .venv/bin/python -c "import playwright, h2" >/dev/null 2>&1; then
+    .venv/bin/pip install -q playwright h2
 fi
 
 step "Starting a throw-away PostgreSQL"
@@ -70,7 +71,7 @@ if [ "$status" -ne 0 ]; then echo "contract tests failed; see $artifacts/contrac
 step "Cluster: three nodes on PostgreSQL behind nginx, one killed mid-stream"
 .venv/bin/python Tests/Cluster/cluster_test.py .build/debug/herald "$artifacts"
 
-step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left"
+step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left, a stalled HTTP/2 stream"
 .venv/bin/python Tests/Faults/fault_test.py .build/debug/herald "$artifacts"
 
 step "Browser test: the demo page in three tabs of Chromium"

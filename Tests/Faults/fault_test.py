@@ -11,6 +11,9 @@ afterwards:
   4. Running out of file descriptors (the hub started with a low `ulimit -n`): new connections are
      refused or dropped while the existing subscriber keeps receiving, and the hub accepts again
      once descriptors are free.
+  5. A stalled HTTP/2 stream (HTTPS): a client that never grants one stream more flow-control window
+     gets that stream dropped as lagging, while another stream of the same connection receives
+     every update and the connection stays open.
 
     python Tests/Faults/fault_test.py PATH/TO/herald [ARTIFACT_DIR]
 """
@@ -275,7 +278,98 @@ def out_of_file_descriptors():
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-for fault in (crash_with_sigkill, stop_with_sigterm, disk_full, out_of_file_descriptors):
+def stalled_http2_stream():
+    import ssl
+    import h2.config
+    import h2.connection
+    import h2.events
+    tls_dir = os.path.join(os.path.dirname(__file__), "..", "HeraldHubTests", "Fixtures", "tls")
+    data_dir = tempfile.mkdtemp(prefix="herald-fault-")
+    port = free_port()
+    hub = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", data_dir, "--jwt-key", KEY, "--anonymous",
+                            "--no-subscriptions", "--queue-size", "64", "--log-level", "error",
+                            "--tls-cert", os.path.join(tls_dir, "server.pem"), "--tls-key", os.path.join(tls_dir, "server-key.pem")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
+
+    def https(method, path, body=None, headers=None):
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    try:
+        wait_for(lambda: _answers(lambda: https("GET", "/healthz")), 30)
+        h2_context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
+        h2_context.set_alpn_protocols(["h2"])
+        sock = h2_context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+        check(sock.selected_alpn_protocol() == "h2", "stalled HTTP/2 stream: the hub speaks HTTP/2")
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        conn.initiate_connection()
+        path = "/.well-known/mercure?topic=" + urllib.parse.quote(TOPIC, safe="")
+        headers = [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "127.0.0.1:%d" % port)]
+        stalled, reader = 1, 3
+        conn.send_headers(stalled, headers, end_stream=True)
+        conn.send_headers(reader, headers, end_stream=True)
+        sock.sendall(conn.data_to_send())
+        state = {"text": "", "stalled_ended": False, "closed": False}
+        lock = threading.Lock()
+
+        def pump():
+            while True:
+                try:
+                    data = sock.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    state["closed"] = True
+                    return
+                with lock:
+                    for event in conn.receive_data(data):
+                        if isinstance(event, h2.events.DataReceived):
+                            if event.stream_id == stalled:
+                                # The connection's window is granted again, the stream's never.
+                                conn.increment_flow_control_window(event.flow_controlled_length)
+                            else:
+                                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                                if event.stream_id == reader:
+                                    state["text"] += event.data.decode()
+                        elif isinstance(event, (h2.events.StreamReset, h2.events.StreamEnded)) and event.stream_id == stalled:
+                            state["stalled_ended"] = True
+                    sock.sendall(conn.data_to_send())
+        threading.Thread(target=pump, daemon=True).start()
+        time.sleep(0.5)
+        chunk = "x" * (16 * 1024)
+        received_in_order = True
+        for number in range(1, 301):
+            status, _ = https("POST", "/.well-known/mercure", urllib.parse.urlencode({"topic": TOPIC, "data": "%d %s" % (number, chunk)}),
+                              {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/x-www-form-urlencoded"})
+            if status != 200 or not wait_for(lambda: ("data: %d x" % number) in state["text"], 5, interval=0.01):
+                received_in_order = False
+                break
+        check(received_in_order, "stalled HTTP/2 stream: the other stream of the connection receives all 300 updates")
+        check(wait_for(lambda: state["stalled_ended"], 10), "stalled HTTP/2 stream: the hub ends the stalled stream")
+        metrics = https("GET", "/metrics")[1]
+        check("herald_subscribers_dropped_total 1" in metrics, "stalled HTTP/2 stream: counted as dropped for lag")
+        check(not state["closed"], "stalled HTTP/2 stream: the connection stays open")
+        status, _ = https("POST", "/.well-known/mercure", urllib.parse.urlencode({"topic": TOPIC, "data": "after the drop"}),
+                          {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/x-www-form-urlencoded"})
+        check(wait_for(lambda: "data: after the drop" in state["text"], 5), "stalled HTTP/2 stream: the other stream still receives")
+        sock.close()
+    finally:
+        hub.terminate()
+        hub.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _answers(request):
+    try:
+        return request()[0] == 200
+    except OSError:
+        return False
+
+
+FAULTS = (crash_with_sigkill, stop_with_sigterm, disk_full, out_of_file_descriptors, stalled_http2_stream)
+for fault in [f for f in FAULTS if len(sys.argv) < 4 or f.__name__ in sys.argv[3:]]:
     print("-- " + fault.__name__, flush=True)
     started = time.time()
     try:

@@ -221,16 +221,17 @@ import Testing
     @Test func heartbeatsKeepTheReadTimeoutFromFiring() async throws {
         try await ScriptedServer.with({ _, _, connection in
             try await connection.respond()
-            // 4 s of heartbeats, twice the read timeout, each 50 ms after the last (the timeout is
-            // 40 heartbeats long, so a loaded machine that stalls for a second does not fire it).
-            for _ in 0..<80 {
-                try await Task.sleep(for: .milliseconds(50))
+            // 8 s of heartbeats, twice the read timeout, each 80 ms after the last (the timeout is
+            // 50 heartbeats long, so a loaded machine that stalls for a few seconds does not fire it:
+            // the whole test suite runs in parallel on two cores).
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(80))
                 try await connection.send(":\n")
             }
             try await connection.send("data: still here\n\n")
             _ = await connection.clientClosed.wait(upTo: .seconds(10))
         }) { server in
-            let configuration = EventSource.Configuration(reconnectionTime: .milliseconds(10), jitter: 0, readTimeout: .seconds(2))
+            let configuration = EventSource.Configuration(reconnectionTime: .milliseconds(10), jitter: 0, readTimeout: .seconds(4))
             let source = EventSource(url: server.url(), configuration: configuration)
             let log = ConnectionLog(source)
             let events = try await withHangGuard { try await source.collect(1) }

@@ -52,6 +52,10 @@ import Testing
         }
     }
 
+    // A lagging HTTP/2 stream is tested in Tests/Faults (stalled_http2_stream): a client that grants
+    // one stream no more flow-control window takes a raw HTTP/2 client, and async-http-client reads
+    // every stream it opens whether or not its body is consumed.
+
     @Test func http11OverTLSServesSubscribersFromTheEventLoopThroughTLS() async throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(TestCertificates.path("ca.pem")))
