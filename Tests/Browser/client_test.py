@@ -37,13 +37,21 @@ class Hub:
         self.port = free_port()
         self.data = tempfile.mkdtemp(prefix="herald-client-")
         self.scheme = scheme
+        self.args = list(args)
         self.base = "%s://127.0.0.1:%d" % (scheme, self.port)
-        self.process = subprocess.Popen([HERALD, "serve", "--port", str(self.port), "--data-dir", self.data] + list(args),
+        self.start()
+        self.publisher = self.token("--publish", "*", "--subscribe", "*")
+
+    def start(self):
+        self.process = subprocess.Popen([HERALD, "serve", "--port", str(self.port), "--data-dir", self.data] + self.args,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         servers.append(self.process)
         started = wait_for(lambda: self.process.stdout.readline().startswith("Herald is running"), 60)
-        check(started, "herald serve %s started" % " ".join(args))
-        self.publisher = self.token("--publish", "*", "--subscribe", "*")
+        check(started, "herald serve %s started" % " ".join(self.args))
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
     def token(self, *args):
         return subprocess.run([HERALD, "token", "--data-dir", self.data] + list(args), check=True,
@@ -302,6 +310,46 @@ def test_switch_to_polling_behind_a_holding_proxy(browser, hub):
     context.close()
 
 
+def test_a_tab_that_vanishes_without_a_goodbye(browser, hub):
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    for page in (first, second):
+        serve_page(page, hub.base + "/vanish.html", source_page())
+        page.goto(hub.base + "/vanish.html")
+    check(wait_for(lambda: second.evaluate("window.source && window.source.status.tabs") == 2, 10), "two tabs share a connection")
+    # The first tab falls silent (its messages to the worker dropped) and closes: no goodbye, no pongs.
+    first.evaluate("MessagePort.prototype.postMessage = function () {}")
+    first.close()
+    started = time.time()
+    check(wait_for(lambda: second.evaluate("window.source.status.tabs") == 1, 30),
+          "the liveness ping finds the tab gone without a goodbye (%.1f s)" % (time.time() - started))
+    update = hub.publish("to the tab that stayed")
+    check(wait_for(lambda: received(second)[-1:] == [[update, "to the tab that stayed"]], 10), "the remaining tab keeps receiving")
+    context.close()
+
+
+def test_back_online_reconnects_at_once(browser):
+    hub = Hub("--long-poll-timeout", "5")
+    context = browser.new_context()
+    page = context.new_page()
+    # A reconnection time of 20 s: the backoff alone would wait 10 s or more.
+    serve_page(page, hub.base + "/online.html", source_page("{ shared: false, retry: 20000 }"))
+    page.goto(hub.base + "/online.html")
+    check(wait_for(lambda: page.evaluate("window.source && window.source.readyState === 1"), 10), "a page is subscribed")
+    hub.stop()  # the Wi-Fi goes
+    check(wait_for(lambda: page.evaluate("window.source.readyState") == 0, 10), "the source is reconnecting after the hub went away")
+    hub.start()
+    update = hub.publish("while the page waited")
+    time.sleep(1)
+    context.set_offline(True)
+    context.set_offline(False)  # ...and comes back: the browser fires online
+    started = time.time()
+    check(wait_for(lambda: [d for _, d in received(page)] == ["while the page waited"], 8),
+          "back online, the source reconnects at once and gets what was published meanwhile (%.1f s)" % (time.time() - started))
+    check([i for i, _ in received(page)][:1] == [update], "with its id")
+    context.close()
+
+
 def test_token_refreshed_before_reconnection(browser):
     hub = Hub("--no-anonymous", "--long-poll-timeout", "5")
     context = browser.new_context()
@@ -386,6 +434,8 @@ window.sources.forEach((s) => s.addEventListener('error', () => { window.reconne
     check(wait_for(lambda: page.evaluate("window.received.every((l) => l.length >= 3)"), 10), "all 20 streams receive every update")
     check(page.evaluate("window.received").count(ids) == 20, "in order, once each")
     check(hub.established() == 1, "the server has one TCP connection for the page and its 20 streams (ss: %d)" % hub.established())
+    served = page.evaluate("fetch('/demo/activity').then((r) => r.json())")["connections"]
+    check(served == 1, "and herald counts one too (/demo/activity: %d)" % served)
     # Publishing over HTTPS from the page, on the same connection.
     status = page.evaluate("""(token) => fetch('/.well-known/mercure', { method: 'POST', headers: { Authorization: 'Bearer ' + token },
         body: new URLSearchParams({ topic: %s, data: 'from the page' }) }).then((r) => r.status)""" % json.dumps(TOPIC), hub.publisher)
@@ -408,10 +458,11 @@ try:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         hub = Hub("--long-poll-timeout", "5")
         for test in (test_unit_tests, test_sharing_by_shared_worker, test_sharing_by_elected_tab,
-                     test_long_polling_without_event_source, test_switch_to_polling_behind_a_holding_proxy):
+                     test_long_polling_without_event_source, test_switch_to_polling_behind_a_holding_proxy,
+                     test_a_tab_that_vanishes_without_a_goodbye):
             print("--", test.__name__, flush=True)
             test(browser, hub)
-        for test in (test_token_refreshed_before_reconnection, test_cors, test_http2):
+        for test in (test_back_online_reconnects_at_once, test_token_refreshed_before_reconnection, test_cors, test_http2):
             print("--", test.__name__, flush=True)
             test(browser)
         browser.close()
