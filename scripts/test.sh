@@ -54,6 +54,14 @@ if grep -E "^$root/(Sources|Tests)/.*: warning: |^warning: '$(basename "$root")'
     exit 1
 fi
 
+step "Documentation: the DocC catalogs, with warnings (a broken symbol link) as errors"
+status=0
+swift package --disable-sandbox generate-documentation --warnings-as-errors \
+    --target ServerSentEvents --target HummingbirdSSE --target EventSourceClient \
+    --target HeraldHub --target HeraldSQLite --target HeraldPostgres > "$artifacts/documentation.log" 2>&1 || status=$?
+grep -E '^(error|warning): ' "$artifacts/documentation.log" | grep -v 'swift-distributed-tracing' || true
+if [ "$status" -ne 0 ]; then echo "the documentation did not build; see $artifacts/documentation.log" >&2; exit 1; fi
+
 step "Swift tests"
 status=0
 swift test --skip-build > "$artifacts/swift-test.log" 2>&1 || status=$?

@@ -201,7 +201,7 @@ public final class PostgresEventStore: SharedEventStore {
     }
 
     /// Trims on one node at a time: the node that takes the trimming lock does it, in batches of
-    /// ``trimBatch`` rows, each its own short transaction; the others skip this round.
+    /// `trimBatch` rows, each its own short transaction; the others skip this round.
     public func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int {
         guard maximumCount != nil || maximumAge != nil else { return 0 }
         return try await client.withConnection { connection in

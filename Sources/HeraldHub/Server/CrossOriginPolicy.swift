@@ -13,7 +13,7 @@ import HummingbirdSSE
 /// pages on other origins read their streams.
 ///
 /// One policy for both ways a response is written: through hummingbird's router
-/// (``middleware()``), and a subscriber's stream written straight to its connection.
+/// (its middleware), and a subscriber's stream written straight to its connection.
 public struct CrossOriginPolicy: Sendable {
     /// The origins allowed to read the hub's responses (`https://app.example.com`), or `*`.
     public var hubOrigins: [String]

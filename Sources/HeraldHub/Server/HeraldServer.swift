@@ -67,7 +67,9 @@ public enum HeraldServer {
     /// An application serving Herald, ready to run with `runService()` (or, with a hub, ``run(configuration:hub:logger:onServerRunning:)``).
     ///
     /// - Parameters:
+    ///   - configuration: Where and how to listen, the demos, TLS and the cross-origin policy.
     ///   - hub: The Mercure hub to serve, if any.
+    ///   - logger: The server's logger; requests are logged at debug level.
     ///   - eventLoopGroup: The event loops serving connections (``Configuration/eventLoops`` is not
     ///     read here).
     ///   - onServerRunning: Called with the bound port once the server accepts connections.
