@@ -121,7 +121,7 @@ public struct MercureRoutes: Sendable {
         do {
             claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: !hub.configuration.allowsAnonymousSubscribers)
         } catch {
-            return .refused(error.status == 403 ? .forbidden : .unauthorized, error.description)
+            return .refused(error.status, error.description)
         }
         // The header wins over the query parameter, as Mercure says.
         let lastEventID = request.headerFields[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
@@ -286,8 +286,7 @@ public struct MercureRoutes: Sendable {
     }
 
     private static func error(_ error: AuthorizationError) -> Response {
-        let response = Self.error(error.status == 403 ? .forbidden : .unauthorized, error.description)
-        return response
+        Self.error(error.status, error.description)
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
