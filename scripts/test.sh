@@ -44,6 +44,9 @@ eval "$(bash scripts/postgres.sh start)"
 trap 'bash scripts/postgres.sh stop "$HERALD_TEST_POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
 echo "PostgreSQL for the tests: $HERALD_TEST_POSTGRES_URL"
 
+step "Format: swift format lint (.swift-format, hummingbird's house style)"
+swift format lint --strict --recursive Sources Tests Package.swift
+
 step "Building (warnings in Herald's own code fail the run)"
 status=0
 swift build --build-tests > "$artifacts/build.log" 2>&1 || status=$?

@@ -183,7 +183,11 @@ final class EventSourceCore: Sendable {
             return state.restartRequested
         }
         if cancelAtOnce { task.cancel() }
-        let value = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        let value = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         state.withLock { $0.cancelCurrentWait = nil }
         return value
     }

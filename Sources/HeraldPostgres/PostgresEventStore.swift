@@ -157,7 +157,9 @@ public final class PostgresEventStore: SharedEventStore {
     public func sequence(ofID id: String) async throws -> Int64? {
         try await bounded("finding an id") { [client, logger] in
             var found: Int64?
-            for try await sequence in try await client.query("SELECT max(sequence) FROM herald_updates WHERE id = \(id)", logger: logger).decode(Int64?.self) {
+            for try await sequence in try await client.query("SELECT max(sequence) FROM herald_updates WHERE id = \(id)", logger: logger).decode(
+                Int64?.self
+            ) {
                 found = sequence
             }
             return found
@@ -206,7 +208,9 @@ public final class PostgresEventStore: SharedEventStore {
         guard maximumCount != nil || maximumAge != nil else { return 0 }
         return try await client.withConnection { connection in
             var locked = false
-            for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(PostgresSchema.trimmingLock))", logger: logger).decode(Bool.self) {
+            for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(PostgresSchema.trimmingLock))", logger: logger).decode(
+                Bool.self
+            ) {
                 locked = taken
             }
             guard locked else { return 0 }

@@ -67,7 +67,8 @@ enum PostgresSchema {
                 logger: logger
             )
             var version = 0
-            for try await found in try await connection.query("SELECT coalesce(max(version), 0) FROM herald_schema", logger: logger).decode(Int.self) {
+            for try await found in try await connection.query("SELECT coalesce(max(version), 0) FROM herald_schema", logger: logger).decode(Int.self)
+            {
                 version = found
             }
             guard version <= currentVersion else {

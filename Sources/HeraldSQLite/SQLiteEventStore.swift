@@ -26,7 +26,11 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Opens (creating if needed) the database at `path`.
-    public static func open(path: String, durability: Durability = .normal, logger: Logger = Logger(label: "herald.store")) async throws -> SQLiteEventStore {
+    public static func open(
+        path: String,
+        durability: Durability = .normal,
+        logger: Logger = Logger(label: "herald.store")
+    ) async throws -> SQLiteEventStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let store = SQLiteEventStore(connection: connection)
         do {
@@ -200,4 +204,3 @@ public final class SQLiteEventStore: EventStore {
         try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 }
-

@@ -29,7 +29,9 @@ import Testing
         let app = HeraldServer.makeApplication(configuration: .init(port: 0), hub: hub, logger: logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let stream = try await EventStreamClient.open("http://127.0.0.1:\(port)/.well-known/mercure?topic=https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid%7D&lastEventID=earliest")
+            let stream = try await EventStreamClient.open(
+                "http://127.0.0.1:\(port)/.well-known/mercure?topic=https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid%7D&lastEventID=earliest"
+            )
             let event = try await stream.next()
             #expect(event?.data == #"{"title":"Dune"}"#)
             #expect(event?.id == update.id)

@@ -140,17 +140,31 @@ struct PostgresEventStoreTests {
     }
 
     /// The rows of `sql`'s first column, on a connection of its own.
-    private func query<Value: PostgresDecodable & Sendable>(_ url: String, _ sql: String, as type: Value.Type, setup: String? = nil) async throws -> [Value] {
+    private func query<Value: PostgresDecodable & Sendable>(
+        _ url: String,
+        _ sql: String,
+        as type: Value.Type,
+        setup: String? = nil
+    ) async throws -> [Value] {
         let parsed = try PostgresURL(url)
         let connection = try await PostgresConnection.connect(
-            configuration: .init(host: parsed.host, port: parsed.port, username: parsed.username, password: parsed.password, database: parsed.database, tls: .disable),
+            configuration: .init(
+                host: parsed.host,
+                port: parsed.port,
+                username: parsed.username,
+                password: parsed.password,
+                database: parsed.database,
+                tls: .disable
+            ),
             id: 1,
             logger: Self.logger
         )
         var values: [Value] = []
         do {
             if let setup { try await connection.query(PostgresQuery(unsafeSQL: setup), logger: Self.logger) }
-            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).decode(Value.self) { values.append(value) }
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).decode(Value.self) {
+                values.append(value)
+            }
         } catch {
             try? await connection.close()
             throw error

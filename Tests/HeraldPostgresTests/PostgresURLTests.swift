@@ -26,7 +26,10 @@ import Testing
     @Test(arguments: [
         ("mysql://ada@localhost/herald", "is not a PostgreSQL URL"),
         ("postgres:///herald", "has no host"),
-        ("postgres://ada@localhost/herald?sslmode=sometimes", "sslmode=sometimes is not one of disable, allow, prefer, require, verify-ca, verify-full"),
+        (
+            "postgres://ada@localhost/herald?sslmode=sometimes",
+            "sslmode=sometimes is not one of disable, allow, prefer, require, verify-ca, verify-full"
+        ),
     ])
     func unusableURLsSayWhatIsWrong(url: String, message: String) {
         #expect {

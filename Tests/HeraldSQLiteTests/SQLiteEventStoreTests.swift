@@ -1,8 +1,9 @@
 import Foundation
 import HeraldHub
-@testable import HeraldSQLite
 import NIOCore
 import Testing
+
+@testable import HeraldSQLite
 
 @Suite struct SQLiteEventStoreTests {
     private func withStore(_ body: (SQLiteEventStore) async throws -> Void) async throws {
@@ -18,7 +19,10 @@ import Testing
     }
 
     private func append(_ store: SQLiteEventStore, _ id: String) async throws -> StoredUpdate {
-        try await store.append(Update(topics: ["t", "alternate"], data: id, isPrivate: id.hasPrefix("p"), id: id), frame: ByteBuffer(string: "id: \(id)\n\n"))
+        try await store.append(
+            Update(topics: ["t", "alternate"], data: id, isPrivate: id.hasPrefix("p"), id: id),
+            frame: ByteBuffer(string: "id: \(id)\n\n")
+        )
     }
 
     @Test func appendedUpdatesComeBackInOrderWithTheirFields() async throws {

@@ -1,10 +1,10 @@
 import Foundation
+import Logging
+import PostgresNIO
 
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import PostgresNIO
 
 /// PostgreSQL for the tests: the server the test command started (`HERALD_TEST_POSTGRES_URL`), where
 /// each test gets a database of its own, or a server of a test's own that it may stop and start.
@@ -94,7 +94,7 @@ public final class OwnPostgresServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = (["/bin/bash", scriptPath] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, argv + [nil], environ)
         guard spawned == 0 else { throw ScriptFailed(output: "posix_spawn failed: \(spawned)") }

@@ -1,5 +1,6 @@
-@testable import herald
 import Testing
+
+@testable import herald
 
 @Suite struct BenchResponseDecoderTests {
     /// What a decoder made of a response fed in the given pieces.
@@ -15,7 +16,11 @@ import Testing
         for piece in pieces {
             var bytes = Array(piece.utf8)
             decoded.outcome = bytes.withUnsafeMutableBytes { raw in
-                decoder.decode(UnsafeRawBufferPointer(raw)) { decoded.statuses.append($0) } body: { decoded.body += String(decoding: $0, as: UTF8.self) }
+                decoder.decode(UnsafeRawBufferPointer(raw)) {
+                    decoded.statuses.append($0)
+                } body: {
+                    decoded.body += String(decoding: $0, as: UTF8.self)
+                }
             }
             if decoded.outcome != .open { break }
         }
@@ -69,7 +74,13 @@ import Testing
             var messages: [[UInt64]] = []
             var malformed = 0
             for piece in [bytes[..<split], bytes[split...]] {
-                Array(piece).withUnsafeBytes { scanner.scan($0) { messages.append([UInt64($0), $1]) } malformed: { malformed += 1 } }
+                Array(piece).withUnsafeBytes {
+                    scanner.scan($0) {
+                        messages.append([UInt64($0), $1])
+                    } malformed: {
+                        malformed += 1
+                    }
+                }
             }
             #expect(messages == [[1, 1000], [2, 2000], [3, 3000]], "split at \(split)")
             #expect(malformed == 0)
@@ -79,7 +90,12 @@ import Testing
     @Test func dataThatIsNotABenchMessageIsMalformed() {
         var scanner = BenchMessageScanner()
         var malformed = 0
-        Array("data: hello\n\n".utf8).withUnsafeBytes { scanner.scan($0) { _, _ in } malformed: { malformed += 1 } }
+        Array("data: hello\n\n".utf8).withUnsafeBytes {
+            scanner.scan($0) { _, _ in
+            } malformed: {
+                malformed += 1
+            }
+        }
         #expect(malformed == 1)
     }
 }

@@ -40,7 +40,9 @@ import Testing
     }
 
     @Test func publishToAnUnreachableHubFailsWithAMessage() async throws {
-        let herald = try HeraldProcess(["publish", "--hub", "http://127.0.0.1:1/.well-known/mercure", "--topic", "a", "--data", "x", "--jwt-key", Self.key])
+        let herald = try HeraldProcess([
+            "publish", "--hub", "http://127.0.0.1:1/.well-known/mercure", "--topic", "a", "--data", "x", "--jwt-key", Self.key,
+        ])
         #expect(try await herald.status() != 0)
         #expect(herald.stderr.contains("could not reach the hub"))
     }
@@ -64,7 +66,9 @@ import Testing
     }
 
     @Test func serveStopsAtStartWhenPostgreSQLCannotBeReached() async throws {
-        let herald = try HeraldProcess(["serve", "--port", "0", "--jwt-key", Self.key, "--store", "postgres://herald:pw@127.0.0.1:1/herald?sslmode=disable"])
+        let herald = try HeraldProcess([
+            "serve", "--port", "0", "--jwt-key", Self.key, "--store", "postgres://herald:pw@127.0.0.1:1/herald?sslmode=disable",
+        ])
         #expect(try await herald.status() != 0)
         #expect(herald.stderr.contains("cannot use the PostgreSQL database at postgres://herald:***@127.0.0.1:1/herald"), "\(herald.stderr)")
         #expect(!herald.stderr.contains("pw@"))
@@ -175,7 +179,9 @@ import Testing
         try await withHangGuard {
             while !listen.stderr.contains("connected to") { try await Task.sleep(for: .milliseconds(20)) }
         }
-        let publish = try HeraldProcess(["publish", "--cacert", cacert, "--hub", hubURL, "--token", try await publisherToken(), "--topic", "a", "--data", "over TLS"])
+        let publish = try HeraldProcess([
+            "publish", "--cacert", cacert, "--hub", hubURL, "--token", try await publisherToken(), "--topic", "a", "--data", "over TLS",
+        ])
         #expect(try await publish.status() == 0, "\(publish.stderr)")
         #expect(try await listen.status() == 0, "\(listen.stderr)")
         #expect(listen.stdout.contains("over TLS"))
@@ -196,7 +202,8 @@ import Testing
     private func startHub(_ arguments: [String] = []) async throws -> (HeraldProcess, String) {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
         let hub = try HeraldProcess(
-            ["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"] + arguments
+            ["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"]
+                + arguments
         )
         do {
             let hubURL = try await withHangGuard {
@@ -221,7 +228,9 @@ import Testing
     }
 
     @Test func benchRefusesTargetsOutsideLoopback() async throws {
-        let bench = try HeraldProcess(["bench", "--subscribe-url", "http://10.1.2.3:8080/sub?id={topic}", "--publish-url", "http://10.1.2.3:8080/pub", "--subscribers", "1"])
+        let bench = try HeraldProcess([
+            "bench", "--subscribe-url", "http://10.1.2.3:8080/sub?id={topic}", "--publish-url", "http://10.1.2.3:8080/pub", "--subscribers", "1",
+        ])
         #expect(try await bench.status() != 0)
         #expect(bench.stderr.contains("only targets loopback"))
     }

@@ -41,7 +41,9 @@ import Testing
     }
 
     @Test func jsonPrintsOneObjectPerEventAndStopsAtMaxEvents() async throws {
-        try await ScriptedServer.with(ScriptedServer.streaming("id: 1\ndata: first\n\nevent: note\nid: 2\nretry: 500\ndata: two\ndata: lines\n\ndata: third\n\n")) { server in
+        try await ScriptedServer.with(
+            ScriptedServer.streaming("id: 1\ndata: first\n\nevent: note\nid: 2\nretry: 500\ndata: two\ndata: lines\n\ndata: third\n\n")
+        ) { server in
             let herald = try HeraldProcess(["listen", "--json", "--max-events", "2", server.url()])
             #expect(try await herald.status() == 0)
             #expect(

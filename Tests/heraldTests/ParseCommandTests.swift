@@ -9,7 +9,9 @@ import Testing
         let process = Process()
         process.executableURL = Self.root.appendingPathComponent(".build/debug/herald")
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr

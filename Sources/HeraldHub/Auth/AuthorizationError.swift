@@ -43,7 +43,10 @@ public struct AuthorizationError: Error, Sendable, Hashable, CustomStringConvert
 
     /// No token where one is required.
     public static var missingToken: Self {
-        Self(.missingToken, "a token is required: send 'Authorization: Bearer <JWT>', the 'authorization' query parameter or the 'mercureAuthorization' cookie")
+        Self(
+            .missingToken,
+            "a token is required: send 'Authorization: Bearer <JWT>', the 'authorization' query parameter or the 'mercureAuthorization' cookie"
+        )
     }
 
     /// A token that is not valid, and why.
@@ -56,7 +59,10 @@ public struct AuthorizationError: Error, Sendable, Hashable, CustomStringConvert
 
     /// A cookie token sent with a POST from `origin`, which is not a publish origin.
     public static func originNotAllowed(_ origin: String?) -> Self {
-        Self(.originNotAllowed, "a cookie token was sent from \(origin.map { "origin \($0)" } ?? "a request without Origin or Referer"), which is not a publish origin")
+        Self(
+            .originNotAllowed,
+            "a cookie token was sent from \(origin.map { "origin \($0)" } ?? "a request without Origin or Referer"), which is not a publish origin"
+        )
     }
 
     /// A valid token that does not allow what was asked, and what it lacks.

@@ -49,7 +49,9 @@ public final class DemoActivity: Sendable {
             func counts(_ values: [Stream: Int]) -> String {
                 "{" + Stream.allCases.map { "\"\($0.rawValue)\":\(values[$0, default: 0])" }.joined(separator: ",") + "}"
             }
-            let ids = state.repollLastEventIDs.map { "\"\($0.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(String.init).joined())\"" }
+            let ids = state.repollLastEventIDs.map {
+                "\"\($0.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(String.init).joined())\""
+            }
             let connections = #"{"connections":"# + String(self.connections.open)
             let streams = #","open":"# + counts(state.open) + #","closed":"# + counts(state.closed)
             return connections + streams + #","repollLastEventIDs":["# + ids.joined(separator: ",") + "]}"

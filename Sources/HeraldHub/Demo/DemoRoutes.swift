@@ -1,7 +1,7 @@
+import AsyncAlgorithms
 public import Hummingbird
 import HummingbirdSSE
 import NIOCore
-import AsyncAlgorithms
 import ServerSentEvents
 
 /// The seed documents' examples as streams, under `/demo/…`, and the page that shows them at `/`.
@@ -86,7 +86,8 @@ public struct DemoRoutes: Sendable {
             let lastEventID = request.lastEventID(queryParameter: "lastEventId")
             demo.activity.repolled(lastEventID: lastEventID)
             let next = (lastEventID.flatMap { Int($0) } ?? 0) + 1
-            let data = #"{"n":\#(next),"resumedFrom":"\#(lastEventID.map { String($0.prefix(32).filter(\.isNumber)) } ?? "")","time":"\#(WallClock.time())"}"#
+            let data =
+                #"{"n":\#(next),"resumedFrom":"\#(lastEventID.map { String($0.prefix(32).filter(\.isNumber)) } ?? "")","time":"\#(WallClock.time())"}"#
             let event = ServerSentEvent(data: data, id: String(next), retry: demo.repollRetry)
             var configuration = Self.streamConfiguration(context)
             configuration.heartbeatInterval = nil

@@ -314,7 +314,10 @@ final class SubscriberQueue: Sendable {
         case .none:
             return TakenChunk(frames: nil, hasEnded: ending != nil)
         case .one(let entry):
-            return TakenChunk(frames: (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes), hasEnded: ending != nil)
+            return TakenChunk(
+                frames: (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes),
+                hasEnded: ending != nil
+            )
         case .many(let frames):
             return TakenChunk(frames: (SubscriberStreamHandler.chunk(of: frames), frames.readableBytes), hasEnded: ending != nil)
         }

@@ -83,7 +83,11 @@ final class SubscriberRegistry: Sendable {
     /// that wants it; the writers it wakes are added to `writes`.
     ///
     /// - Returns: The subscribers it reached and those it ended for lagging.
-    func dispatch(_ update: StoredUpdate, toSubscribersOf eventLoop: WriteCoalescer?, writes: inout PendingWrites) -> (delivered: Int, lagging: [Subscriber]) {
+    func dispatch(
+        _ update: StoredUpdate,
+        toSubscribersOf eventLoop: WriteCoalescer?,
+        writes: inout PendingWrites
+    ) -> (delivered: Int, lagging: [Subscriber]) {
         var delivered = 0
         var lagging: [Subscriber] = []
         func offer(to subscriber: Subscriber) {

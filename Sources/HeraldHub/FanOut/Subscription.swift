@@ -1,7 +1,7 @@
-import Prometheus
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Prometheus
 
 /// A subscriber's stream, ready to become a response: the history to replay first, then live updates.
 struct Subscription: Sendable {
@@ -75,7 +75,12 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
         mutating func nextHistoryBatch() async throws -> ByteBuffer? {
             let hub = lease.hub
             while let cursor = historyCursor {
-                let page = try await hub.store.updates(after: cursor, through: historyThrough, limit: SubscriptionFrames.historyPageSize, maximumBytes: SubscriptionFrames.historyPageBytes)
+                let page = try await hub.store.updates(
+                    after: cursor,
+                    through: historyThrough,
+                    limit: SubscriptionFrames.historyPageSize,
+                    maximumBytes: SubscriptionFrames.historyPageBytes
+                )
                 guard let last = page.last else {
                     historyCursor = nil
                     break

@@ -1,6 +1,6 @@
-import Prometheus
 import NIOCore
 import NIOPosix
+import Prometheus
 import Synchronization
 
 /// Keeps a subscriber registered while its stream lives, and unregisters it exactly once: when the

@@ -1,9 +1,9 @@
 import Foundation
 import HummingbirdSSE
 import JWTKit
-import Prometheus
 public import Logging
 import NIOCore
+import Prometheus
 import ServerSentEvents
 public import ServiceLifecycle
 import Synchronization
@@ -280,7 +280,12 @@ public final class Hub: Service, Sendable {
                 logger.warning("could not update the cluster's subscriptions", metadata: ["error": "\(error)"])
             }
         }
-        await publishSubscriptionEvents(subscriber: subscriber.id, topics: subscriber.selectors.map(\.text), payload: subscriber.payload, active: active)
+        await publishSubscriptionEvents(
+            subscriber: subscriber.id,
+            topics: subscriber.selectors.map(\.text),
+            payload: subscriber.payload,
+            active: active
+        )
     }
 
     /// Publishes one private subscription event per topic selector of `subscriber`.
@@ -300,7 +305,9 @@ public final class Hub: Service, Sendable {
     func activeSubscriptions() async throws -> [ActiveSubscription] {
         if let shared = store as? any SharedEventStore { return try await shared.activeSubscriptions() }
         return registry.subscribers.flatMap { subscriber in
-            subscriber.selectors.map { ActiveSubscription(subscriber: subscriber.id, topic: $0.text, payload: subscriber.payload.flatMap { try? Self.json($0) }) }
+            subscriber.selectors.map {
+                ActiveSubscription(subscriber: subscriber.id, topic: $0.text, payload: subscriber.payload.flatMap { try? Self.json($0) })
+            }
         }
     }
 

@@ -18,7 +18,11 @@ final class HubMetrics: Sendable {
         deliveries = registry.makeCounter(descriptor: name("deliveries", unit: "total", "Updates queued for a subscriber."))
         bytesSent = registry.makeCounter(descriptor: name("bytes_sent", unit: "total", "Event-stream bytes handed to subscriber connections."))
         subscribersDroppedForLag = registry.makeCounter(
-            descriptor: name("subscribers_dropped", unit: "total", "Subscribers disconnected because they fell further behind than their queue holds.")
+            descriptor: name(
+                "subscribers_dropped",
+                unit: "total",
+                "Subscribers disconnected because they fell further behind than their queue holds."
+            )
         )
     }
 

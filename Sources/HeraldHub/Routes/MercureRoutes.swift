@@ -1,7 +1,7 @@
 import Foundation
-import Logging
 public import Hummingbird
 import HummingbirdSSE
+import Logging
 import NIOCore
 
 /// The Mercure endpoints: subscribe (`GET /.well-known/mercure`), publish (`POST`), the
@@ -119,16 +119,28 @@ public struct MercureRoutes: Sendable {
         }
         let claims: MercureClaims?
         do {
-            claims = try await authorize(request, query: query, verifier: hub.subscriberTokens, required: !hub.configuration.allowsAnonymousSubscribers)
+            claims = try await authorize(
+                request,
+                query: query,
+                verifier: hub.subscriberTokens,
+                required: !hub.configuration.allowsAnonymousSubscribers
+            )
         } catch {
             return .refused(error.status, error.description)
         }
         // The header wins over the query parameter, as Mercure says.
-        let lastEventID = request.headerFields[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
+        let lastEventID =
+            request.headerFields[.lastEventID].flatMap { $0.isEmpty ? nil : $0 }
             ?? query.first("lastEventID").flatMap { $0.isEmpty ? nil : $0 }
         let subscription: Subscription
         do {
-            subscription = try await hub.subscribe(topics: topics, claims: claims, lastEventID: lastEventID, connection: connection, announced: announced)
+            subscription = try await hub.subscribe(
+                topics: topics,
+                claims: claims,
+                lastEventID: lastEventID,
+                connection: connection,
+                announced: announced
+            )
         } catch is HubShuttingDown {
             return .refused(.serviceUnavailable, "the hub is shutting down; reconnect shortly")
         } catch {
@@ -230,7 +242,8 @@ public struct MercureRoutes: Sendable {
             return Self.error(.serviceUnavailable, "the hub could not read its history or subscriptions (\(error)); try again")
         }
         var documents: [SubscriptionDocument] = []
-        for subscription in active where (subscriberID == nil || subscription.subscriber == subscriberID) && (topic == nil || subscription.topic == topic) {
+        for subscription in active
+        where (subscriberID == nil || subscription.subscriber == subscriberID) && (topic == nil || subscription.topic == topic) {
             documents.append(
                 SubscriptionDocument(
                     topic: subscription.topic,
@@ -264,7 +277,12 @@ public struct MercureRoutes: Sendable {
     // MARK: - Helpers
 
     /// The verified claims of the request's token; `nil` when it has none and none is `required`.
-    private func authorize(_ request: HTTPRequest, query: FormFields, verifier: TokenKey, required: Bool) async throws(AuthorizationError) -> MercureClaims? {
+    private func authorize(
+        _ request: HTTPRequest,
+        query: FormFields,
+        verifier: TokenKey,
+        required: Bool
+    ) async throws(AuthorizationError) -> MercureClaims? {
         let extractor = TokenExtractor(cookieName: hub.configuration.cookieName, publishOrigins: hub.configuration.publishOrigins)
         guard let token = try extractor.token(of: request, query: query) else {
             if required { throw .missingToken }

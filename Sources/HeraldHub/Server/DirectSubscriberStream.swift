@@ -79,7 +79,9 @@ struct DirectSubscriberStream: Sendable {
             if let router = try? pipeline.handler(type: FirstRequestRouter.self) { pipeline.removeHandler(router, promise: nil) }
             if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) { pipeline.removeHandler(codec, promise: nil) }
             if let encoder = try? pipeline.handler(type: HTTPResponseEncoder.self) { pipeline.removeHandler(encoder, promise: nil) }
-            if let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) { pipeline.removeHandler(decoder, promise: nil) }
+            if let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                pipeline.removeHandler(decoder, promise: nil)
+            }
             return written
         }.get()
     }

@@ -1,7 +1,7 @@
 import HTTPTypes
 import HummingbirdCore
-import NIOHTTPTypes
 import NIOCore
+import NIOHTTPTypes
 
 /// On an HTTP/2 stream: takes out of a response head the fields that HTTP/2 forbids (RFC 9113,
 /// 8.2.2), which the responses shared with HTTP/1.1 carry (an event stream says `Connection: close`).

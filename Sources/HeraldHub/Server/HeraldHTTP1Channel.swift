@@ -62,7 +62,9 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             let route = channel.eventLoop.makePromise(of: FirstRequestRouter.Route.self)
             let subscribers = self.subscribers
             try pipeline.addHandler(
-                FirstRequestRouter(route: route, isSubscribeRequest: { subscribers != nil && DirectSubscriberStream.isSubscribeRequest($0) }) { request, channel in
+                FirstRequestRouter(route: route, isSubscribeRequest: { subscribers != nil && DirectSubscriberStream.isSubscribeRequest($0) }) {
+                    request,
+                    channel in
                     subscribers?.serve(request, on: channel)
                 }
             )

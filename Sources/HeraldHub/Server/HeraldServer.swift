@@ -1,9 +1,9 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdSSE
+public import Logging
 import NIOCore
 import NIOPosix
-public import Logging
 public import NIOSSL
 public import ServiceLifecycle
 import UnixSignals

@@ -146,7 +146,8 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         state = .refused
         stopHeadTimer()
         let body = message + "\n"
-        let head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        let head =
+            "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let response = context.channel.allocator.buffer(string: head + body)
         // Closed once the answer is written; the channel, unlike the context, may be used from the

@@ -107,11 +107,16 @@ extension URITemplate {
             switch head {
             case UInt8(ascii: "+"): (first, separator, named, emptyHasEquals, allowsReserved) = (nil, .comma, false, false, true)
             case UInt8(ascii: "#"): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "#"), .comma, false, false, true)
-            case UInt8(ascii: "."): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "."), UInt8(ascii: "."), false, false, false)
-            case UInt8(ascii: "/"): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "/"), UInt8(ascii: "/"), false, false, false)
-            case UInt8(ascii: ";"): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: ";"), UInt8(ascii: ";"), true, false, false)
-            case UInt8(ascii: "?"): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "?"), UInt8(ascii: "&"), true, true, false)
-            case UInt8(ascii: "&"): (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "&"), UInt8(ascii: "&"), true, true, false)
+            case UInt8(ascii: "."):
+                (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "."), UInt8(ascii: "."), false, false, false)
+            case UInt8(ascii: "/"):
+                (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "/"), UInt8(ascii: "/"), false, false, false)
+            case UInt8(ascii: ";"):
+                (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: ";"), UInt8(ascii: ";"), true, false, false)
+            case UInt8(ascii: "?"):
+                (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "?"), UInt8(ascii: "&"), true, true, false)
+            case UInt8(ascii: "&"):
+                (first, separator, named, emptyHasEquals, allowsReserved) = (UInt8(ascii: "&"), UInt8(ascii: "&"), true, true, false)
             case UInt8(ascii: "="), UInt8(ascii: ","), UInt8(ascii: "!"), UInt8(ascii: "@"), UInt8(ascii: "|"):
                 return nil  // reserved for future extensions by the RFC
             default: (first, separator, named, emptyHasEquals, allowsReserved) = (nil, .comma, false, false, false)
@@ -183,7 +188,9 @@ extension URITemplate {
             var position = start
             if variable.explode {
                 // An exploded associative array writes its own keys: any name.
-                while position < bytes.count, Self.isVariableCharacter(bytes[position]) || isValueByte(bytes[position]) && bytes[position] != UInt8(ascii: "=") {
+                while position < bytes.count,
+                    Self.isVariableCharacter(bytes[position]) || isValueByte(bytes[position]) && bytes[position] != UInt8(ascii: "=")
+                {
                     position += 1
                 }
                 guard position > start else { return [] }

@@ -15,7 +15,8 @@ enum UpdateIDGenerator {
         }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 4122 variant
-        return "urn:uuid:" + hex(bytes[0..<4]) + "-" + hex(bytes[4..<6]) + "-" + hex(bytes[6..<8]) + "-" + hex(bytes[8..<10]) + "-" + hex(bytes[10..<16])
+        return "urn:uuid:" + hex(bytes[0..<4]) + "-" + hex(bytes[4..<6]) + "-" + hex(bytes[6..<8]) + "-" + hex(bytes[8..<10]) + "-"
+            + hex(bytes[10..<16])
     }
 
     private static func hex(_ bytes: ArraySlice<UInt8>) -> String {

@@ -62,7 +62,10 @@ public struct ServerSentEventEncoder: Sendable {
 
     // MARK: - Fields
 
-    private static func validateSingleLine(_ value: String, field: ServerSentEventEncodingError.Field)
+    private static func validateSingleLine(
+        _ value: String,
+        field: ServerSentEventEncodingError.Field
+    )
         throws(ServerSentEventEncodingError)
     {
         for byte in value.utf8 {
@@ -88,9 +91,12 @@ public struct ServerSentEventEncoder: Sendable {
     }
 
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { scratch in
             var remaining = value
             var start = scratch.count
@@ -115,7 +121,8 @@ public struct ServerSentEventEncoder: Sendable {
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]))
                 buffer.append(lineFeed)
                 guard lineEnd < bytes.count else { return }
-                let isCRLF = bytes[lineEnd] == LineTerminatorSearch.carriageReturn
+                let isCRLF =
+                    bytes[lineEnd] == LineTerminatorSearch.carriageReturn
                     && lineEnd + 1 < bytes.count && bytes[lineEnd + 1] == lineFeed
                 lineStart = lineEnd + (isCRLF ? 2 : 1)
             }

@@ -28,7 +28,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "mercure (form POST with topic and data, Bearer token) or nchan (raw body).")
     var `protocol`: PublishProtocol = .mercure
 
-    @Option(name: .customLong("subscribe-url"), help: "The subscription URL; {topic} is replaced by the topic. Repeatable: subscribers are spread over the URLs in turn, as over the nodes of a cluster (default http://127.0.0.1:8080/.well-known/mercure?topic={topic}).")
+    @Option(
+        name: .customLong("subscribe-url"),
+        help:
+            "The subscription URL; {topic} is replaced by the topic. Repeatable: subscribers are spread over the URLs in turn, as over the nodes of a cluster (default http://127.0.0.1:8080/.well-known/mercure?topic={topic})."
+    )
     var subscribeURLs: [String] = []
 
     /// The subscription URLs, the default when none is given.
@@ -71,13 +75,19 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Each message's data, padded to this many bytes (at most 4000); 0 sends only its numbers.")
     var messageBytes = 0
 
-    @Option(help: "Subscribers that connect beside the measured ones and never read (isolation: a hub must not let them slow the others or grow without bound). Not counted in deliveries.")
+    @Option(
+        help:
+            "Subscribers that connect beside the measured ones and never read (isolation: a hub must not let them slow the others or grow without bound). Not counted in deliveries."
+    )
     var stalled = 0
 
     @Option(help: "Seconds to hold the subscribers idle instead of publishing (memory per connection).")
     var idle: Double?
 
-    @Option(name: .customLong("server-pid"), help: "The server's process id, for its CPU time and memory (from /proc). Repeatable: the processes of a cluster's nodes are added up.")
+    @Option(
+        name: .customLong("server-pid"),
+        help: "The server's process id, for its CPU time and memory (from /proc). Repeatable: the processes of a cluster's nodes are added up."
+    )
     var serverPids: [Int32] = []
 
     @Option(help: "Seconds to wait for the last deliveries after publishing ends.")
@@ -149,7 +159,9 @@ struct Bench: AsyncParsableCommand {
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            if target.isTLS { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: nil)) }
+                            if target.isTLS {
+                                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: nil))
+                            }
                             try channel.pipeline.syncOperations.addHandler(handler)
                         }
                     }
@@ -159,7 +171,9 @@ struct Bench: AsyncParsableCommand {
             for future in pending { channels.append(try await future.get()) }
             index += wave
             let target = index
-            try await waitFor(seconds: 30, "subscribers to connect") { progress.connected.load(ordering: .relaxed) + progress.failed.load(ordering: .relaxed) >= target }
+            try await waitFor(seconds: 30, "subscribers to connect") {
+                progress.connected.load(ordering: .relaxed) + progress.failed.load(ordering: .relaxed) >= target
+            }
         }
         let connectSeconds = Double(monotonicNanoseconds() - connectStart) / 1e9
         let connected = progress.connected.load(ordering: .relaxed)
@@ -167,7 +181,12 @@ struct Bench: AsyncParsableCommand {
         if progress.failed.load(ordering: .relaxed) > 0 {
             var statuses: [UInt: Int] = [:]
             for (channel, handler) in channels { statuses[try await handler.stats(on: channel.eventLoop).status, default: 0] += 1 }
-            report("subscribers refused: " + statuses.filter { $0.key != 200 }.map { "\($0.value) × " + ($0.key == 0 ? "no answer" : "HTTP \($0.key)") }.joined(separator: ", "))
+            report(
+                "subscribers refused: "
+                    + statuses.filter { $0.key != 200 }.map { "\($0.value) × " + ($0.key == 0 ? "no answer" : "HTTP \($0.key)") }.joined(
+                        separator: ", "
+                    )
+            )
             if let failure = progress.firstFailure.withLock({ $0 }) { report("the first to get no answer: \(failure)") }
         }
 

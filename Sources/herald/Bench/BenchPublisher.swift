@@ -1,8 +1,8 @@
 import AsyncHTTPClient
-import NIOSSL
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// The publishing side of `herald bench`: messages `SEQUENCE,SEND_TIME` on a schedule, over a few
@@ -103,7 +103,9 @@ final class BenchPublisher: Sendable {
             let now = monotonicNanoseconds()
             let previous = lastReport.load(ordering: .relaxed)
             if now > previous + 1_000_000_000, lastReport.compareExchange(expected: previous, desired: now, ordering: .relaxed).exchanged {
-                report("published \(progress.published.load(ordering: .relaxed)), delivered \(progress.delivered.load(ordering: .relaxed)), connected \(progress.connected.load(ordering: .relaxed))")
+                report(
+                    "published \(progress.published.load(ordering: .relaxed)), delivered \(progress.delivered.load(ordering: .relaxed)), connected \(progress.connected.load(ordering: .relaxed))"
+                )
             }
         }
     }

@@ -58,26 +58,44 @@ struct BenchReport: Codable, Sendable {
             ("subscribers connected", "\(connected) of \(subscribers) in \(number(connectSeconds, 2)) s"),
             ("messages published", "\(published) (\(publishErrors) errors; at most \(number(publishBehindScheduleMilliseconds)) ms behind schedule)"),
             ("deliveries", "\(delivered) of \(expectedDeliveries) expected in \(number(seconds, 2)) s: \(number(deliveriesPerSecond, 0))/s"),
-            ("lost / duplicated / reordered", "\(lost) / \(duplicated) / \(reordered)" + (publishConnections > 1 ? " (reordering is expected with \(publishConnections) publish connections)" : "")),
+            (
+                "lost / duplicated / reordered",
+                "\(lost) / \(duplicated) / \(reordered)"
+                    + (publishConnections > 1 ? " (reordering is expected with \(publishConnections) publish connections)" : "")
+            ),
         ]
         if !latencyMilliseconds.isEmpty {
-            rows.append(("latency p50 / p90 / p99 / max", ["p50", "p90", "p99", "max"].map { number(latencyMilliseconds[$0]) + " ms" }.joined(separator: " / ")))
+            rows.append(
+                (
+                    "latency p50 / p90 / p99 / max",
+                    ["p50", "p90", "p99", "max"].map { number(latencyMilliseconds[$0]) + " ms" }.joined(separator: " / ")
+                )
+            )
         }
         if let first = firstSubscriberLatencyMilliseconds, let last = lastSubscriberLatencyMilliseconds {
-            rows.append((
-                "latency to a message's first / last subscriber, p50 and p99",
-                "\(number(first["p50"])) / \(number(last["p50"])) ms and \(number(first["p99"])) / \(number(last["p99"])) ms"
-            ))
+            rows.append(
+                (
+                    "latency to a message's first / last subscriber, p50 and p99",
+                    "\(number(first["p50"])) / \(number(last["p50"])) ms and \(number(first["p99"])) / \(number(last["p99"])) ms"
+                )
+            )
         }
         if let serverCPUSeconds {
-            rows.append((
-                "server CPU",
-                "\(number(serverCPUSeconds, 2)) s, \(number(serverCPUMicrosecondsPerDelivery, 2)) µs per delivery "
-                    + "(\(number(serverUserCPUMicrosecondsPerDelivery, 2)) µs of it in user space)"
-            ))
+            rows.append(
+                (
+                    "server CPU",
+                    "\(number(serverCPUSeconds, 2)) s, \(number(serverCPUMicrosecondsPerDelivery, 2)) µs per delivery "
+                        + "(\(number(serverUserCPUMicrosecondsPerDelivery, 2)) µs of it in user space)"
+                )
+            )
         }
         if let serverRSSBytes {
-            rows.append(("server RSS", "\(serverRSSBytes / 1024) KiB" + (serverRSSBytesPerSubscriber.map { ", \(number($0 / 1024)) KiB per subscriber" } ?? "")))
+            rows.append(
+                (
+                    "server RSS",
+                    "\(serverRSSBytes / 1024) KiB" + (serverRSSBytesPerSubscriber.map { ", \(number($0 / 1024)) KiB per subscriber" } ?? "")
+                )
+            )
         }
         if let generatorCPUSeconds { rows.append(("generator CPU", "\(number(generatorCPUSeconds, 2)) s")) }
         if stalledSubscribers > 0 { rows.append(("subscribers that never read, beside these", "\(stalledSubscribers)")) }

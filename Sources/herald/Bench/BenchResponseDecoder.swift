@@ -56,7 +56,8 @@ struct BenchResponseDecoder {
                 state = chunked ? .chunkSize : .identity
             case .chunkSize:
                 guard let end = lineEnd(in: bytes, from: index, terminator: Self.endOfLine, limit: Self.maximumChunkSizeLine) else {
-                    return carry.count > Self.maximumChunkSizeLine ? .malformed("a chunk-size line is longer than \(Self.maximumChunkSizeLine) bytes") : .open
+                    return carry.count > Self.maximumChunkSizeLine
+                        ? .malformed("a chunk-size line is longer than \(Self.maximumChunkSizeLine) bytes") : .open
                 }
                 let size = withLine(bytes, from: index, to: end, Self.parseChunkSize)
                 index = end

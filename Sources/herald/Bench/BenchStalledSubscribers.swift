@@ -9,7 +9,12 @@ struct BenchStalledSubscribers {
     private let channels: [any Channel]
 
     /// Connects `count` of them to `targets` in turn, with `headers` on each request.
-    static func connect(count: Int, to targets: [BenchTarget], headers: [(String, String)], tls: NIOSSLContext?) async throws -> BenchStalledSubscribers {
+    static func connect(
+        count: Int,
+        to targets: [BenchTarget],
+        headers: [(String, String)],
+        tls: NIOSSLContext?
+    ) async throws -> BenchStalledSubscribers {
         var channels: [any Channel] = []
         channels.reserveCapacity(count)
         for index in 0..<count {
@@ -19,7 +24,9 @@ struct BenchStalledSubscribers {
                 .channelOption(.socketOption(.so_rcvbuf), value: 4096)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        if target.isTLS, let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                        if target.isTLS, let tls {
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil))
+                        }
                     }
                 }
                 .connect(host: target.host, port: target.port).get()

@@ -9,7 +9,8 @@ import NIOHTTP1
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish an update to a Mercure hub (Herald or any other).",
-        discussion: "Prints the update's id on success. With --jwt-key (or the development key in --data-dir), a token allowed to publish to the given topics is made and used."
+        discussion:
+            "Prints the update's id on success. With --jwt-key (or the development key in --data-dir), a token allowed to publish to the given topics is made and used."
     )
 
     @OptionGroup var tls: TLSClientOptions

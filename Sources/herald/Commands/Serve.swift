@@ -29,13 +29,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where history (herald.sqlite) and the development key are kept (env HERALD_DATA_DIR).")
     var dataDir = Environment.string("HERALD_DATA_DIR") ?? "./herald-data"
 
-    @Option(help: "Where history is kept: sqlite:PATH (default: herald.sqlite in the data directory) or postgres://user:password@host:port/database[?sslmode=…] for several nodes sharing one log (env HERALD_STORE).")
+    @Option(
+        help:
+            "Where history is kept: sqlite:PATH (default: herald.sqlite in the data directory) or postgres://user:password@host:port/database[?sslmode=…] for several nodes sharing one log (env HERALD_STORE)."
+    )
     var store: String?
 
     /// The option, else its environment variable; `nil` for the SQLite file in the data directory.
     private var storeLocation: String? { store ?? Environment.string("HERALD_STORE") }
 
-    @Option(help: "SQLite's durability: normal (an acknowledged update survives a crash of herald; a power loss may lose the last moments) or full (an fsync per commit: it survives a power loss too) (env HERALD_DURABILITY).")
+    @Option(
+        help:
+            "SQLite's durability: normal (an acknowledged update survives a crash of herald; a power loss may lose the last moments) or full (an fsync per commit: it survives a power loss too) (env HERALD_DURABILITY)."
+    )
     var durability: SQLiteDurability = SQLiteDurability(rawValue: Environment.string("HERALD_DURABILITY") ?? "") ?? .normal
 
     @Option(help: "The longest request line (method, target and query), in bytes; longer get 414 (env HERALD_MAX_REQUEST_LINE).")
@@ -47,13 +53,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a client may take to send a request head; slower ones get 408 and are disconnected (env HERALD_HEAD_TIMEOUT).")
     var headTimeout = Environment.double("HERALD_HEAD_TIMEOUT") ?? 10
 
-    @Option(name: .customLong("tls-cert"), help: "A PEM certificate chain: serve HTTPS, with HTTP/2 for clients that offer it (browsers) and HTTP/1.1 for the others; needs --tls-key (env HERALD_TLS_CERT).")
+    @Option(
+        name: .customLong("tls-cert"),
+        help:
+            "A PEM certificate chain: serve HTTPS, with HTTP/2 for clients that offer it (browsers) and HTTP/1.1 for the others; needs --tls-key (env HERALD_TLS_CERT)."
+    )
     var tlsCertificate: String?
 
     @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (env HERALD_TLS_KEY).")
     var tlsKey: String?
 
-    @Option(name: .customLong("cors-origin"), help: "An origin whose pages may read the hub's responses (subscribe, publish, subscriptions), with cookies; repeatable, * for any origin without cookies (env HERALD_CORS_ORIGINS, comma-separated). Default: none, same origin only.")
+    @Option(
+        name: .customLong("cors-origin"),
+        help:
+            "An origin whose pages may read the hub's responses (subscribe, publish, subscriptions), with cookies; repeatable, * for any origin without cookies (env HERALD_CORS_ORIGINS, comma-separated). Default: none, same origin only."
+    )
     var corsOrigins: [String] = Environment.list("HERALD_CORS_ORIGINS")
 
     @Option(help: "Seconds a long-poll request (longPoll=1) waits for an update before it is answered with none (env HERALD_LONG_POLL_TIMEOUT).")
@@ -75,16 +89,26 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("subscriber-jwt-key"), help: "A separate key for subscribers' tokens (env HERALD_SUBSCRIBER_JWT_KEY).")
     var givenSubscriberKey: String?
 
-    @Flag(name: .customLong("anonymous"), inversion: .prefixedNo, help: "Allow subscribers without a token; they receive public updates only (default: on with the development key, off otherwise; env HERALD_ANONYMOUS).")
+    @Flag(
+        name: .customLong("anonymous"),
+        inversion: .prefixedNo,
+        help:
+            "Allow subscribers without a token; they receive public updates only (default: on with the development key, off otherwise; env HERALD_ANONYMOUS)."
+    )
     var givenAnonymous: Bool?
 
-    @Option(name: .customLong("publish-origin"), help: "An origin allowed to publish with the cookie token; repeatable, * for any (env HERALD_PUBLISH_ORIGINS).")
+    @Option(
+        name: .customLong("publish-origin"),
+        help: "An origin allowed to publish with the cookie token; repeatable, * for any (env HERALD_PUBLISH_ORIGINS)."
+    )
     var publishOrigins: [String] = Environment.list("HERALD_PUBLISH_ORIGINS")
 
     @Option(help: "Seconds between heartbeat comments on idle streams; 0 for none (env HERALD_HEARTBEAT).")
     var heartbeat = Environment.double("HERALD_HEARTBEAT") ?? 40
 
-    @Option(help: "Seconds after which a stream is closed so the client reconnects (80-100 % of it, randomised); 0 for never (env HERALD_WRITE_TIMEOUT).")
+    @Option(
+        help: "Seconds after which a stream is closed so the client reconnects (80-100 % of it, randomised); 0 for never (env HERALD_WRITE_TIMEOUT)."
+    )
     var writeTimeout = Environment.double("HERALD_WRITE_TIMEOUT") ?? 600
 
     @Option(help: "Updates kept in history; 0 for no count limit (env HERALD_HISTORY_SIZE).")
@@ -96,10 +120,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Updates waiting for one subscriber before it is disconnected as too slow (env HERALD_QUEUE_SIZE).")
     var queueSize = Environment.integer("HERALD_QUEUE_SIZE") ?? 10_000
 
-    @Option(help: "The most bytes that may wait for all subscribers together; past it the ones furthest behind are dropped and resume from history (env HERALD_MAX_BACKLOG).")
+    @Option(
+        help:
+            "The most bytes that may wait for all subscribers together; past it the ones furthest behind are dropped and resume from history (env HERALD_MAX_BACKLOG)."
+    )
     var maxBacklog = Environment.integer("HERALD_MAX_BACKLOG") ?? 512 << 20
 
-    @Option(help: "Milliseconds within which successive updates are written to a subscriber together (one write per window under load; an update after a quiet window goes at once); 0 writes each at once (env HERALD_WRITE_COALESCING).")
+    @Option(
+        help:
+            "Milliseconds within which successive updates are written to a subscriber together (one write per window under load; an update after a quiet window goes at once); 0 writes each at once (env HERALD_WRITE_COALESCING)."
+    )
     var writeCoalescing = Environment.double("HERALD_WRITE_COALESCING") ?? 3
 
     @Option(help: "The largest publish request body, in bytes; larger get 413 (env HERALD_MAX_BODY).")
@@ -138,7 +168,9 @@ struct Serve: AsyncParsableCommand {
         guard writeCoalescing >= 0 && writeCoalescing <= 1000 else {
             throw ValidationError("--write-coalescing must be between 0 and 1000 milliseconds.")
         }
-        guard queueSize >= 1, maxBody >= 1, maxBacklog >= 1 else { throw ValidationError("--queue-size, --max-body and --max-backlog must be at least 1.") }
+        guard queueSize >= 1, maxBody >= 1, maxBacklog >= 1 else {
+            throw ValidationError("--queue-size, --max-body and --max-backlog must be at least 1.")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
         _ = try StoreLocation(storeLocation, dataDirectory: dataDir)
         guard maxRequestLine >= 256, maxRequestHead >= maxRequestLine else {
@@ -148,7 +180,9 @@ struct Serve: AsyncParsableCommand {
         guard longPollTimeout > 0 && longPollTimeout <= 3600 else { throw ValidationError("--long-poll-timeout must be between 0 and 3600 seconds.") }
         let certificate = tlsCertificate ?? Environment.string("HERALD_TLS_CERT")
         let key = tlsKey ?? Environment.string("HERALD_TLS_KEY")
-        guard (certificate == nil) == (key == nil) else { throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.") }
+        guard (certificate == nil) == (key == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.")
+        }
         for origin in corsOrigins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             throw ValidationError("--cors-origin \(origin) is not an origin: write it as a browser sends it, such as https://app.example.com, or *.")
         }

@@ -6,7 +6,8 @@ import HeraldHub
 struct KeyOptions: ParsableArguments {
     @Option(
         name: .customLong("jwt-key"),
-        help: "The key for both publishers and subscribers: the secret for HS256, or a PEM file (or PEM text) for RS256/ES256 (env HERALD_JWT_KEY). Without one, the development key in the data directory is used."
+        help:
+            "The key for both publishers and subscribers: the secret for HS256, or a PEM file (or PEM text) for RS256/ES256 (env HERALD_JWT_KEY). Without one, the development key in the data directory is used."
     )
     var givenKey: String?
 

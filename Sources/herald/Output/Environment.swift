@@ -8,7 +8,10 @@ import Darwin
 enum Environment {
     static func string(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
-        let text = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)),
+            as: UTF8.self
+        )
         return text.isEmpty ? nil : text
     }
 

@@ -25,7 +25,9 @@ struct StartupBanner {
             lines.append("  Publisher token (may publish and subscribe to every topic):")
             lines.append("    \(publisherToken)")
             lines.append("  Publish to the demo page:")
-            lines.append("    curl -d 'topic=\(Self.demoTopic)' -d 'data=Hello from curl' -H 'Authorization: Bearer \(publisherToken)' \(baseURL)/.well-known/mercure")
+            lines.append(
+                "    curl -d 'topic=\(Self.demoTopic)' -d 'data=Hello from curl' -H 'Authorization: Bearer \(publisherToken)' \(baseURL)/.well-known/mercure"
+            )
         }
         return lines.joined(separator: "\n")
     }

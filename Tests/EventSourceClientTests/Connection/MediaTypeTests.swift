@@ -1,5 +1,6 @@
-@testable import EventSourceClient
 import Testing
+
+@testable import EventSourceClient
 
 /// Only the essence of the media type matters, as MIME sniffing's "essence" defines it.
 @Suite struct MediaTypeTests {

@@ -1,5 +1,6 @@
-@testable import EventSourceClient
 import Testing
+
+@testable import EventSourceClient
 
 /// The delay rule on its own: doubling, the cap, the server's own `retry:`, jitter, the attempt limit.
 @Suite struct ReconnectionBackoffTests {

@@ -71,11 +71,12 @@ import Testing
             let (events, error) = try await withHangGuard { await source.drain() }
             #expect(events.isEmpty)
             #expect(
-                error == .unexpectedStatus(
-                    status: 500,
-                    contentType: "application/json",
-                    body: #"{"error":{"message":"model overloaded"}}"#
-                )
+                error
+                    == .unexpectedStatus(
+                        status: 500,
+                        contentType: "application/json",
+                        body: #"{"error":{"message":"model overloaded"}}"#
+                    )
             )
             #expect(error?.isFatal == true)
             #expect(source.readyState == .closed)

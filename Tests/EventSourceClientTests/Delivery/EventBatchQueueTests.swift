@@ -1,7 +1,8 @@
-@testable import EventSourceClient
 import ServerSentEvents
 import TestSupport
 import Testing
+
+@testable import EventSourceClient
 
 /// The hand-off between the connection and the consumer holds at most its limit.
 @Suite struct EventBatchQueueTests {

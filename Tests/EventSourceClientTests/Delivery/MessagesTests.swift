@@ -26,7 +26,8 @@ import Testing
                 received == [
                     .comment("first"), .event(ServerSentEvent(data: "a")), .comment(" heartbeat"), .comment("inside"),
                     .event(ServerSentEvent(data: "b")),
-                ])
+                ]
+            )
         }
     }
 

@@ -31,7 +31,9 @@ import Testing
     }
 
     @Test func unreadablePEMIsAConfigurationError() async throws {
-        await #expect(throws: HubConfigurationError.self) { try await TokenKey(key: .rsaSHA256(pem: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----")) }
+        await #expect(throws: HubConfigurationError.self) {
+            try await TokenKey(key: .rsaSHA256(pem: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----"))
+        }
         await #expect(throws: HubConfigurationError.self) { try await TokenKey(key: .hmacSHA256(secret: "too short")) }
     }
 }

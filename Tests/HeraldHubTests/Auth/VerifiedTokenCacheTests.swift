@@ -1,6 +1,7 @@
 import Foundation
-@testable import HeraldHub
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct VerifiedTokenCacheTests {
     @Test func cachedClaimsAreGivenOnlyUntilTheTokenExpires() {

@@ -102,16 +102,23 @@ struct ClusterTests {
     @Test func subscriptionsOfANodeThatStoppedAnsweringAreAnnouncedInactive() async throws {
         let selector = "/.well-known/mercure/subscriptions{/topic}{/subscriber}"
         let url = try await TestPostgres.createDatabase()
-        try await HubTestServer.cluster(2, storage: .postgres(url: url), configure: {
-            $0.nodeHeartbeatInterval = .milliseconds(200)
-            $0.nodeTimeout = .seconds(1)
-        }) { nodes in
+        try await HubTestServer.cluster(
+            2,
+            storage: .postgres(url: url),
+            configure: {
+                $0.nodeHeartbeatInterval = .milliseconds(200)
+                $0.nodeTimeout = .seconds(1)
+            }
+        ) { nodes in
             let token = try await nodes[0].token(subscribe: [selector])
             let watcher = try await nodes[0].subscribe("topic=" + FormBody.query(selector), headers: [("Authorization", "Bearer \(token)")])
             _ = try await watcher.next()  // its own subscription
             // A node that crashed: it recorded a subscription, then was never heard from again.
             let crashed = try await PostgresEventStore.connect(configuration: .init(url: try PostgresURL(url)))
-            try await crashed.addSubscriptions([ActiveSubscription(subscriber: "urn:uuid:crashed-subscriber", topic: "room", payload: nil)], node: "crashed-node")
+            try await crashed.addSubscriptions(
+                [ActiveSubscription(subscriber: "urn:uuid:crashed-subscriber", topic: "room", payload: nil)],
+                node: "crashed-node"
+            )
             try await crashed.close()
             let event = try #require(try await watcher.next())
             let document = try #require(try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])
@@ -124,11 +131,15 @@ struct ClusterTests {
     }
 
     @Test func historyIsTrimmedUnderLoadAndReplayStaysInOrder() async throws {
-        try await HubTestServer.cluster(2, storage: try await sharedDatabase(), configure: {
-            $0.subscriptionEvents = false
-            $0.historyMaximumCount = 50
-            $0.historyTrimInterval = .milliseconds(50)
-        }) { nodes in
+        try await HubTestServer.cluster(
+            2,
+            storage: try await sharedDatabase(),
+            configure: {
+                $0.subscriptionEvents = false
+                $0.historyMaximumCount = 50
+                $0.historyTrimInterval = .milliseconds(50)
+            }
+        ) { nodes in
             let live = try await nodes[1].subscribe("topic=a")
             for number in 1...400 { try await nodes[number % 2].publish(topics: ["a"], data: "\(number)") }
             #expect(try await live.next(400).map(\.data) == (1...400).map(String.init))

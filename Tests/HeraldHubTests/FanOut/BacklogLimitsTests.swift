@@ -1,5 +1,6 @@
-@testable import HeraldHub
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct BacklogLimitsTests {
     let limits = BacklogLimits(updates: 3, bytes: 100)

@@ -1,9 +1,9 @@
 import Foundation
 import HeraldHub
-import NIOHTTP1
-import ServerSentEvents
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import ServerSentEvents
 import Testing
 
 /// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
@@ -38,11 +38,17 @@ import Testing
     @Test func subscribersThatNeverReadAreDroppedWhenTogetherTheyHoldMoreThanTheHubsBound() async throws {
         // Each stalled client stays within its own queue's limits (400 updates, 8 MB, of 10,000 and
         // 16 MiB): only the hub-wide bound, 4 MiB for all of them, drops them.
-        try await HubTestServer.with(configure: { $0.subscriberBacklogBytes = 4 << 20; $0.subscriptionEvents = false }) { server in
+        try await HubTestServer.with(configure: {
+            $0.subscriberBacklogBytes = 4 << 20
+            $0.subscriptionEvents = false
+        }) { server in
             var stalled: [any Channel] = []
             for _ in 0..<6 {
                 stalled.append(
-                    try await connectClientThatNeverReads(port: server.port, sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    try await connectClientThatNeverReads(
+                        port: server.port,
+                        sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    )
                 )
             }
             try await waitUntil { await server.subscriberCount() == 6 }
@@ -65,7 +71,10 @@ import Testing
 
     @Test func clientThatLeavesAnIdleStreamIsUnregisteredWithoutAnyWrite() async throws {
         // No heartbeats and no updates: only the client's closing tells the hub it left.
-        try await HubTestServer.with(configure: { $0.heartbeatInterval = nil; $0.subscriptionEvents = false }) { server in
+        try await HubTestServer.with(configure: {
+            $0.heartbeatInterval = nil
+            $0.subscriptionEvents = false
+        }) { server in
             let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: server.port).get()
             try await client.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"))

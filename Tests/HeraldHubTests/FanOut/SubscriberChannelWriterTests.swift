@@ -1,7 +1,8 @@
-@testable import HeraldHub
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct SubscriberChannelWriterTests {
     /// Holds a reference weakly, to see whether anything else still holds the object.

@@ -1,6 +1,7 @@
-@testable import HeraldHub
 import NIOCore
 import Testing
+
+@testable import HeraldHub
 
 extension SubscriberQueue {
     /// Offers `update` as the hub's dispatch does: these queues have no writer, so nothing is scheduled.

@@ -1,7 +1,8 @@
-@testable import HeraldHub
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct SubscriberRegistryTests {
     private func subscriber(topic: String, on coalescer: WriteCoalescer?) -> Subscriber {

@@ -1,6 +1,7 @@
-@testable import HeraldHub
 import NIOCore
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct UpdateHandoverTests {
     private func updates(_ sequences: ClosedRange<Int64>) -> [StoredUpdate] {

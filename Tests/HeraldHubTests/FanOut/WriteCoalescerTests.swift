@@ -1,7 +1,8 @@
-@testable import HeraldHub
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import HeraldHub
 
 @Suite struct WriteCoalescerTests {
     /// A live subscriber whose connection is an embedded channel, on an event loop whose clock the
@@ -18,7 +19,13 @@ import Testing
             let handler = SubscriberStreamHandler()
             try channel.pipeline.syncOperations.addHandler(handler)
             queue = SubscriberQueue(maximumUpdates: 100, maximumBytes: 1 << 20)
-            let writer = SubscriberChannelWriter(handler: handler, coalescer: coalescer, queue: queue, skipping: skipping, bytesSent: HubMetrics().bytesSent)
+            let writer = SubscriberChannelWriter(
+                handler: handler,
+                coalescer: coalescer,
+                queue: queue,
+                skipping: skipping,
+                bytesSent: HubMetrics().bytesSent
+            )
             // As a live subscription does: what waits is written when the connection drains.
             handler.onWritable = { writer.writeQueuedFrames() }
             queue.writeDirectly(with: writer)

@@ -1,6 +1,6 @@
 import Foundation
-import JWTKit
 import HeraldHub
+import JWTKit
 import NIOHTTP1
 import ServerSentEvents
 import Testing
@@ -103,7 +103,8 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.all) func tokenWithoutPublishClaimIsUnauthorizedAndOneNotCoveringATopicIsForbidden(store: StoreBackend) async throws {
+    @Test(arguments: StoreBackend.all) func tokenWithoutPublishClaimIsUnauthorizedAndOneNotCoveringATopicIsForbidden(store: StoreBackend) async throws
+    {
         try await HubTestServer.with(store: store) { server in
             let subscriberOnly = try await server.publish([("topic", "a")], token: try await server.token(subscribe: ["*"]))
             #expect(subscriberOnly.status == 401)
@@ -131,7 +132,10 @@ import Testing
             #expect(headerBad.status == 401)
             let queryGood = try await server.subscribe("topic=a&authorization=\(good)", headers: [("Cookie", "mercureAuthorization=\(bad)")])
             #expect(queryGood.status == 200)
-            let queryBad = try await server.get("/.well-known/mercure?topic=a&authorization=\(bad)", headers: [("Cookie", "mercureAuthorization=\(good)")])
+            let queryBad = try await server.get(
+                "/.well-known/mercure?topic=a&authorization=\(bad)",
+                headers: [("Cookie", "mercureAuthorization=\(good)")]
+            )
             #expect(queryBad.status == 401)
             let cookie = try await server.subscribe("topic=a", headers: [("Cookie", "mercureAuthorization=\(good)")])
             #expect(cookie.status == 200)
@@ -148,7 +152,11 @@ import Testing
             #expect(otherOrigin.body.contains("https://evil.example"))
             let allowedOrigin = try await server.publish([("topic", "a")], token: nil, headers: [cookie, ("Origin", "https://app.example.com")])
             #expect(allowedOrigin.status == 200)
-            let allowedReferer = try await server.publish([("topic", "a")], token: nil, headers: [cookie, ("Referer", "https://app.example.com/page?x=1")])
+            let allowedReferer = try await server.publish(
+                [("topic", "a")],
+                token: nil,
+                headers: [cookie, ("Referer", "https://app.example.com/page?x=1")]
+            )
             #expect(allowedReferer.status == 200)
         }
     }
@@ -195,10 +203,13 @@ import Testing
 
     @Test(arguments: StoreBackend.all) func publisherAndSubscriberKeysAreSeparate(store: StoreBackend) async throws {
         let subscriberSecret = "a-different-secret-for-subscribers-0123456789"
-        try await HubTestServer.with(store: store, configure: {
-            $0.subscriberKey = .hmacSHA256(secret: subscriberSecret)
-            $0.allowsAnonymousSubscribers = false
-        }) { server in
+        try await HubTestServer.with(
+            store: store,
+            configure: {
+                $0.subscriberKey = .hmacSHA256(secret: subscriberSecret)
+                $0.allowsAnonymousSubscribers = false
+            }
+        ) { server in
             // The server's helper signs with the publisher key.
             let publisherSigned = try await server.token(publish: ["*"], subscribe: ["*"])
             let refused = try await server.get("/.well-known/mercure?topic=a", headers: [("Authorization", "Bearer \(publisherSigned)")])
@@ -207,7 +218,10 @@ import Testing
             let subscriberSigned = try await subscriberKey.sign(MercureClaims(mercure: .init(subscribe: ["*"])))
             let accepted = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(subscriberSigned)")])
             #expect(accepted.status == 200)
-            let publishWithSubscriberKey = try await server.publish([("topic", "a")], token: try await subscriberKey.sign(MercureClaims(mercure: .init(publish: ["*"]))))
+            let publishWithSubscriberKey = try await server.publish(
+                [("topic", "a")],
+                token: try await subscriberKey.sign(MercureClaims(mercure: .init(publish: ["*"])))
+            )
             #expect(publishWithSubscriberKey.status == 401)
         }
     }
@@ -229,7 +243,10 @@ import Testing
             // stream is live before it expires (an expiry while it is still being set up closes the
             // connection without the stream's last chunk).
             let expiresAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 4).rounded(.down))
-            let stream = try await server.subscribe("topic=a", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"], expiresAt: expiresAt))")])
+            let stream = try await server.subscribe(
+                "topic=a",
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"], expiresAt: expiresAt))")]
+            )
             #expect(stream.status == 200)
             try await stream.readToEnd()
             #expect(Date() >= expiresAt.addingTimeInterval(-0.1))

@@ -127,7 +127,10 @@ import Testing
             try await server.publish(topics: ["a"], data: "public")
             let anonymous = try await server.subscribe("topic=a&lastEventID=earliest")
             #expect(try await anonymous.next()?.data == "public")
-            let authorized = try await server.subscribe("topic=a&lastEventID=earliest", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"]))")])
+            let authorized = try await server.subscribe(
+                "topic=a&lastEventID=earliest",
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["a"]))")]
+            )
             #expect(try await authorized.next(2).map(\.data) == ["secret", "public"])
         }
     }

@@ -22,7 +22,10 @@ import Testing
     @Test(arguments: StoreBackend.all) func publisherChosenIDIsKeptAndAnswered(store: StoreBackend) async throws {
         try await HubTestServer.with(store: store) { server in
             let stream = try await server.subscribe("topic=a")
-            let answer = try await server.publish([("topic", "a"), ("id", "https://example.com/revisions/7")], token: try await server.token(publish: ["a"]))
+            let answer = try await server.publish(
+                [("topic", "a"), ("id", "https://example.com/revisions/7")],
+                token: try await server.token(publish: ["a"])
+            )
             #expect(answer.body == "https://example.com/revisions/7")
             let event = try #require(try await stream.next())
             #expect(event.id == "https://example.com/revisions/7")

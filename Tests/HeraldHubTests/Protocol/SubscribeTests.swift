@@ -2,7 +2,6 @@ import Foundation
 import HeraldHub
 import NIOHTTP1
 import ServerSentEvents
-import ServerSentEvents
 import Testing
 
 /// `GET /.well-known/mercure`: the subscription request and the stream it opens.

@@ -34,7 +34,10 @@ import Testing
             #expect((joined["payload"] as? [String: Any])?["user"] as? String == "ada")
             let subscriber = try #require(joined["subscriber"] as? String)
             #expect(subscriber.hasPrefix("urn:uuid:"))
-            #expect(joined["id"] as? String == "/.well-known/mercure/subscriptions/https%3A%2F%2Fexample.com%2F%7Broom%7D/" + subscriber.replacingOccurrences(of: ":", with: "%3A"))
+            #expect(
+                joined["id"] as? String == "/.well-known/mercure/subscriptions/https%3A%2F%2Fexample.com%2F%7Broom%7D/"
+                    + subscriber.replacingOccurrences(of: ":", with: "%3A")
+            )
             member.cancel()
             let left = try json(try #require(try await watcher.next()).data)
             #expect(left["active"] as? Bool == false)
@@ -60,7 +63,10 @@ import Testing
             #expect(Set(subscriptions.compactMap { $0["topic"] as? String }) == ["a", "https://example.com/{x}"])
             let subscriber = try #require(subscriptions.first?["subscriber"] as? String)
 
-            let byTopic = try await server.get("/.well-known/mercure/subscriptions/" + FormBody.query("https://example.com/{x}"), headers: [authorization])
+            let byTopic = try await server.get(
+                "/.well-known/mercure/subscriptions/" + FormBody.query("https://example.com/{x}"),
+                headers: [authorization]
+            )
             let topicCollection = try json(byTopic.body)
             #expect((topicCollection["subscriptions"] as? [[String: Any]])?.map { $0["topic"] as? String } == ["https://example.com/{x}"])
 
@@ -81,7 +87,10 @@ import Testing
         try await HubTestServer.with(store: store) { server in
             let anonymous = try await server.get("/.well-known/mercure/subscriptions")
             #expect(anonymous.status == 401)
-            let elsewhere = try await server.get("/.well-known/mercure/subscriptions", headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["https://example.com/{x}"]))")])
+            let elsewhere = try await server.get(
+                "/.well-known/mercure/subscriptions",
+                headers: [("Authorization", "Bearer \(try await server.token(subscribe: ["https://example.com/{x}"]))")]
+            )
             #expect(elsewhere.status == 403)
         }
     }

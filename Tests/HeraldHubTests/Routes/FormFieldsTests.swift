@@ -1,5 +1,6 @@
-@testable import HeraldHub
 import Testing
+
+@testable import HeraldHub
 
 /// Form and query fields as the hub reads them from publish bodies and subscribe queries.
 @Suite struct FormFieldsTests {

@@ -13,7 +13,8 @@ import Testing
             #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
             for line in [
                 "Content-Type: text/event-stream", "Cache-Control: private, no-cache, no-store, must-revalidate, max-age=0",
-                "X-Accel-Buffering: no", "Connection: close", "Access-Control-Allow-Origin: *", "Access-Control-Expose-Headers: Last-Event-ID", "Vary: Origin", "Server: herald",
+                "X-Accel-Buffering: no", "Connection: close", "Access-Control-Allow-Origin: *", "Access-Control-Expose-Headers: Last-Event-ID",
+                "Vary: Origin", "Server: herald",
                 "transfer-encoding: chunked",
             ] {
                 #expect(text.contains("\r\n\(line)\r\n"), "missing \(line)")
@@ -78,7 +79,11 @@ import Testing
             let text = try await connection.waitForClose()
             #expect(text.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
             #expect(text.contains("\r\nConnection: close\r\n"))
-            #expect(text.hasSuffix("\r\n\r\na token is required: send 'Authorization: Bearer <JWT>', the 'authorization' query parameter or the 'mercureAuthorization' cookie\n"))
+            #expect(
+                text.hasSuffix(
+                    "\r\n\r\na token is required: send 'Authorization: Bearer <JWT>', the 'authorization' query parameter or the 'mercureAuthorization' cookie\n"
+                )
+            )
             #expect(await server.subscriberCount() == 0)
         }
     }

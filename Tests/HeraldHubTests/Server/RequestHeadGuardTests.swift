@@ -33,7 +33,9 @@ import Testing
             try await longLine.send("GET /?topic=" + String(repeating: "x", count: 200_000) + " HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try await longLine.waitForClose().hasPrefix("HTTP/1.1 414 "))
             let bigHead = try await RawConnection.open(port: server.port)
-            try await bigHead.send("GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X-Filler: \(String(repeating: "z", count: 1000))\r\n", count: 200) + "\r\n")
+            try await bigHead.send(
+                "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X-Filler: \(String(repeating: "z", count: 1000))\r\n", count: 200) + "\r\n"
+            )
             #expect(try await bigHead.waitForClose().hasPrefix("HTTP/1.1 431 "))
         }
     }

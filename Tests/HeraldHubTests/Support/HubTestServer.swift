@@ -72,7 +72,14 @@ struct HubTestServer: Sendable {
             do {
                 try await withHangGuard(.seconds(60)) {
                     try await body(
-                        HubTestServer(port: port, hub: hub, storage: storage, key: key, scheme: tls ? "https" : "http", connections: demo.activity.connections)
+                        HubTestServer(
+                            port: port,
+                            hub: hub,
+                            storage: storage,
+                            key: key,
+                            scheme: tls ? "https" : "http",
+                            connections: demo.activity.connections
+                        )
                     )
                 }
             } catch {
@@ -160,7 +167,8 @@ enum FormBody {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return pairs.map {
-            ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+            ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "="
+                + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
         }.joined(separator: "&")
     }
 

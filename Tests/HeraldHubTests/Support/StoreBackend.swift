@@ -41,7 +41,10 @@ enum TestStorage: Sendable {
         case .sqlite(let directory):
             return try await SQLiteEventStore.open(path: directory + "/herald.sqlite", logger: logger)
         case .postgres(let url):
-            return try await PostgresEventStore.connect(configuration: .init(url: try PostgresURL(url), operationTimeout: operationTimeout), logger: logger)
+            return try await PostgresEventStore.connect(
+                configuration: .init(url: try PostgresURL(url), operationTimeout: operationTimeout),
+                logger: logger
+            )
         }
     }
 }

@@ -137,7 +137,9 @@ import Glibc
             #expect(resumed == "id: 4\ndata: n=4\n\nid: 5\ndata: n=5\n\nid: 6\ndata: n=6\n\n")
             let byQuery = String(buffer: try await get(port, "/counter?lastEventId=10").body.collect(upTo: 1 << 20))
             #expect(byQuery.hasPrefix("id: 11\n"))
-            let headerWins = String(buffer: try await get(port, "/counter?lastEventId=10", headers: [("Last-Event-ID", "20")]).body.collect(upTo: 1 << 20))
+            let headerWins = String(
+                buffer: try await get(port, "/counter?lastEventId=10", headers: [("Last-Event-ID", "20")]).body.collect(upTo: 1 << 20)
+            )
             #expect(headerWins.hasPrefix("id: 21\n"))
         }
     }
@@ -203,7 +205,9 @@ import Glibc
                 }
             }
             let growth = residentBytes() - before
-            print("HummingbirdSSE: with a client that never reads, the producer stopped after \(producedBytes.current) bytes; server RSS grew \(growth) bytes")
+            print(
+                "HummingbirdSSE: with a client that never reads, the producer stopped after \(producedBytes.current) bytes; server RSS grew \(growth) bytes"
+            )
             // Socket buffers on loopback hold a few MiB; an unbounded queue would hold gigabytes by now.
             #expect(producedBytes.current < 32 * 1024 * 1024)
             #expect(growth < 64 * 1024 * 1024)

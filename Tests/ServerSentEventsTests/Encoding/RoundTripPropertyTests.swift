@@ -22,7 +22,10 @@ import Testing
 
     @Test func parseOfEncodeIsIdentity() async {
         await propertyCheck(count: 2000, input: Self.dataGen, Self.typeGen, Self.idGen, Self.retryGen) {
-            data, type, id, retry in
+            data,
+            type,
+            id,
+            retry in
             let event = ServerSentEvent(type: type, data: data, id: id, retry: retry)
             let bytes = try! ServerSentEventEncoder().encode(event)
             let parsed = parseAll(bytes)

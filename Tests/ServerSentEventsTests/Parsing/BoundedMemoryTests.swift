@@ -1,5 +1,6 @@
-@testable import ServerSentEvents
 import Testing
+
+@testable import ServerSentEvents
 
 @Suite struct BoundedMemoryTests {
     private let small = ServerSentEventParser.Configuration(maxLineLength: 16, maxEventDataLength: 32)
@@ -7,11 +8,13 @@ import Testing
     @Test func overlongLineDropsItsEventAndParsingCarriesOn() {
         let text = "id: 1\ndata: ok\n\nid: 2\ndata: this line is far too long\ndata: more\n\ndata: next\n\n"
         let outputs = parseAll(Array(text.utf8), configuration: small)
-        #expect(outputs == [
-            .success(ServerSentEvent(data: "ok", id: "1")),
-            .failure(ServerSentEventParseError(kind: .lineTooLong, limit: 16)),
-            .success(ServerSentEvent(data: "next", id: "1")),
-        ])
+        #expect(
+            outputs == [
+                .success(ServerSentEvent(data: "ok", id: "1")),
+                .failure(ServerSentEventParseError(kind: .lineTooLong, limit: 16)),
+                .success(ServerSentEvent(data: "next", id: "1")),
+            ]
+        )
     }
 
     @Test func overlongLineIsReportedBeforeItsLineEndArrives() {
@@ -28,10 +31,12 @@ import Testing
 
     @Test func eventDataOverLimitDropsTheEvent() {
         let text = "data: 0123456789\ndata: 0123456789\ndata: 0123456789\n\ndata: fine\n\n"
-        #expect(parseAll(Array(text.utf8), configuration: small) == [
-            .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: 32)),
-            .success(ServerSentEvent(data: "fine")),
-        ])
+        #expect(
+            parseAll(Array(text.utf8), configuration: small) == [
+                .failure(ServerSentEventParseError(kind: .eventDataTooLarge, limit: 32)),
+                .success(ServerSentEvent(data: "fine")),
+            ]
+        )
     }
 
     @Test func errorsDoNotDependOnChunking() {
@@ -65,10 +70,12 @@ import Testing
             }
         }
         parser.parse(Array("\n\ndata: after\n\n".utf8)) { outputs.append($0) }
-        #expect(outputs == [
-            .failure(ServerSentEventParseError(kind: .lineTooLong, limit: limit)),
-            .success(ServerSentEvent(data: "after")),
-        ])
+        #expect(
+            outputs == [
+                .failure(ServerSentEventParseError(kind: .lineTooLong, limit: limit)),
+                .success(ServerSentEvent(data: "after")),
+            ]
+        )
         // Array growth may round the line buffer up, but never to anywhere near the 100 MiB sent.
         #expect(peak <= 2 * limit, "the parser held \(peak) bytes")
         #expect(parser.retainedBufferCapacity <= 64 * 1024, "after the event, the parser still holds \(parser.retainedBufferCapacity) bytes")

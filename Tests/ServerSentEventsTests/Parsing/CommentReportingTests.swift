@@ -42,7 +42,8 @@ import Testing
         #expect(
             reported(":before\ndata: a\n:inside\ndata: b\n\n:after\n") == [
                 .comment("before"), .comment("inside"), .event(ServerSentEvent(data: "a\nb")), .comment("after"),
-            ])
+            ]
+        )
     }
 
     @Test func commentIsReportedAtItsLineEndNotAtTheEventsEnd() {
@@ -69,7 +70,8 @@ import Testing
         #expect(
             reported(":0123456789\n\ndata: x\n\n", configuration: configuration) == [
                 .failure(.lineTooLong), .event(ServerSentEvent(data: "x")),
-            ])
+            ]
+        )
     }
 
     @Test func plainParseStillIgnoresComments() {

@@ -8,13 +8,15 @@ import Testing
         var outputs: [ServerSentEventParser.Output] = []
         parser.parse(fixture("seed-002.txt")) { outputs.append($0) }
         let fired = outputs.map { try! $0.get() }
-        #expect(fired == [
-            ServerSentEvent(data: "First message is a simple string."),
-            ServerSentEvent(data: #"{"message": "JSON payload"}"#),
-            ServerSentEvent(type: "foo", data: #"Message of type "foo""#),
-            ServerSentEvent(type: "bar", data: "Multi-line message of\ntype \"bar\" and id \"42\"", id: "42"),
-            ServerSentEvent(data: #"Last message, id "43""#, id: "43"),
-        ])
+        #expect(
+            fired == [
+                ServerSentEvent(data: "First message is a simple string."),
+                ServerSentEvent(data: #"{"message": "JSON payload"}"#),
+                ServerSentEvent(type: "foo", data: #"Message of type "foo""#),
+                ServerSentEvent(type: "bar", data: "Multi-line message of\ntype \"bar\" and id \"42\"", id: "42"),
+                ServerSentEvent(data: #"Last message, id "43""#, id: "43"),
+            ]
+        )
         #expect(parser.reconnectionTime == 15000)
         #expect(parser.lastEventID == "43")
     }
@@ -122,9 +124,11 @@ import Testing
     }
 
     @Test func eventFieldSetsTheTypeOfOneEventOnly() {
-        #expect(events("event: foo\ndata: a\n\ndata: b\n\n") == [
-            ServerSentEvent(type: "foo", data: "a"), ServerSentEvent(data: "b"),
-        ])
+        #expect(
+            events("event: foo\ndata: a\n\ndata: b\n\n") == [
+                ServerSentEvent(type: "foo", data: "a"), ServerSentEvent(data: "b"),
+            ]
+        )
     }
 
     @Test func emptyEventTypeMeansMessage() {
@@ -132,9 +136,11 @@ import Testing
     }
 
     @Test func idPersistsToLaterEvents() {
-        #expect(events("id: 1\ndata: a\n\ndata: b\n\n") == [
-            ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
-        ])
+        #expect(
+            events("id: 1\ndata: a\n\ndata: b\n\n") == [
+                ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
+            ]
+        )
     }
 
     @Test func emptyIdResetsTheLastEventID() {
@@ -146,9 +152,11 @@ import Testing
     }
 
     @Test func idContainingNullIsIgnored() {
-        #expect(events("id: 1\ndata: a\n\nid: 2\u{0}3\ndata: b\n\n") == [
-            ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
-        ])
+        #expect(
+            events("id: 1\ndata: a\n\nid: 2\u{0}3\ndata: b\n\n") == [
+                ServerSentEvent(data: "a", id: "1"), ServerSentEvent(data: "b", id: "1"),
+            ]
+        )
     }
 
     @Test func idWithoutDataSetsLastEventIDButFiresNothing() {
@@ -189,9 +197,11 @@ import Testing
     }
 
     @Test func retryIsReportedOnTheEventOfItsBlock() {
-        #expect(events("retry: 10\ndata: a\n\ndata: b\n\n") == [
-            ServerSentEvent(data: "a", retry: 10), ServerSentEvent(data: "b"),
-        ])
+        #expect(
+            events("retry: 10\ndata: a\n\ndata: b\n\n") == [
+                ServerSentEvent(data: "a", retry: 10), ServerSentEvent(data: "b"),
+            ]
+        )
     }
 
     @Test func blockWithoutDataFiresNothingAndClearsType() {
@@ -241,14 +251,16 @@ import Testing
         var fired: [ServerSentEvent] = []
         parser.parse(fixture("mixed-line-endings.txt")) { fired.append(try! $0.get()) }
         parser.finish()
-        #expect(fired == [
-            ServerSentEvent(type: "crlf", data: "line one\nline two"),
-            ServerSentEvent(type: "cr", data: "alone"),
-            ServerSentEvent(data: "lf", id: "7"),
-            ServerSentEvent(data: "", id: "7"),
-            ServerSentEvent(data: "no-space\n two spaces", id: "7"),
-            ServerSentEvent(data: "reset id"),
-            ServerSentEvent(data: "after unknown", retry: 250),
-        ])
+        #expect(
+            fired == [
+                ServerSentEvent(type: "crlf", data: "line one\nline two"),
+                ServerSentEvent(type: "cr", data: "alone"),
+                ServerSentEvent(data: "lf", id: "7"),
+                ServerSentEvent(data: "", id: "7"),
+                ServerSentEvent(data: "no-space\n two spaces", id: "7"),
+                ServerSentEvent(data: "reset id"),
+                ServerSentEvent(data: "after unknown", retry: 250),
+            ]
+        )
     }
 }
