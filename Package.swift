@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HeraldHub", targets: ["HeraldHub"]),
         .library(name: "HeraldSQLite", targets: ["HeraldSQLite"]),
         .library(name: "HeraldPostgres", targets: ["HeraldPostgres"]),
+        .library(name: "HeraldDemo", targets: ["HeraldDemo"]),
         .executable(name: "herald", targets: ["herald"]),
     ],
     dependencies: [
@@ -92,12 +93,22 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            // Served to browsers: plain files in the repository, compiled in so the binary carries them.
-            resources: [
-                .embedInCode("Resources/herald.js"),
-                .embedInCode("Demo/Resources/index.html"),
-                .embedInCode("Demo/Resources/demo.js"),
+            // Served to browsers: a plain file in the repository, compiled in so the binary carries it.
+            resources: [.embedInCode("Resources/herald.js")],
+            swiftSettings: swiftSettings
+        ),
+        // The seed documents' examples and the page that shows them: beside the hub, as swift-nio's
+        // demo programs are beside its libraries; the `herald` executable puts both on one server.
+        .target(
+            name: "HeraldDemo",
+            dependencies: [
+                "ServerSentEvents",
+                "HummingbirdSSE",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
+            resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/demo.js")],
             swiftSettings: swiftSettings
         ),
         // The default store, beside the hub as hummingbird keeps its database drivers beside its core.
@@ -129,8 +140,10 @@ let package = Package(
                 "ServerSentEvents",
                 "EventSourceClient",
                 "HeraldHub",
+                "HeraldDemo",
                 "HeraldSQLite",
                 "HeraldPostgres",
+                "HummingbirdSSE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -235,6 +248,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldDemoTests",
+            dependencies: [
+                "HeraldDemo",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The service LaunchDarkly's sse-contract-tests harness drives: an EventSource per stream the

@@ -20,8 +20,6 @@ public final class DemoActivity: Sendable {
     static let repollHistoryLimit = 100
 
     private let state = Mutex(State())
-    /// The server's open connections, whatever serves them.
-    public let connections = ConnectionCounter()
 
     public init() {}
 
@@ -43,8 +41,9 @@ public final class DemoActivity: Sendable {
         }
     }
 
-    /// `{"connections":N,"open":{…},"closed":{…},"repollLastEventIDs":[…]}`.
-    public var json: String {
+    /// `{"connections":N,"open":{…},"closed":{…},"repollLastEventIDs":[…]}`, with the server's
+    /// `openConnections` (`null` when not known).
+    public func json(openConnections: Int?) -> String {
         state.withLock { state in
             func counts(_ values: [Stream: Int]) -> String {
                 "{" + Stream.allCases.map { "\"\($0.rawValue)\":\(values[$0, default: 0])" }.joined(separator: ",") + "}"
@@ -52,7 +51,7 @@ public final class DemoActivity: Sendable {
             let ids = state.repollLastEventIDs.map {
                 "\"\($0.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(String.init).joined())\""
             }
-            let connections = #"{"connections":"# + String(self.connections.open)
+            let connections = #"{"connections":"# + (openConnections.map(String.init) ?? "null")
             let streams = #","open":"# + counts(state.open) + #","closed":"# + counts(state.closed)
             return connections + streams + #","repollLastEventIDs":["# + ids.joined(separator: ",") + "]}"
         }

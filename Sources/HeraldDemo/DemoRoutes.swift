@@ -1,6 +1,6 @@
 import AsyncAlgorithms
 public import Hummingbird
-import HummingbirdSSE
+public import HummingbirdSSE
 import NIOCore
 import ServerSentEvents
 
@@ -30,20 +30,35 @@ public struct DemoRoutes: Sendable {
     }
 
     /// Adds the page and the demo streams to `router`.
-    public func register<Context: RequestContext>(on router: Router<Context>) {
+    ///
+    /// - Parameters:
+    ///   - router: The router to add them to.
+    ///   - openConnections: The server's open connections, which the page shows; `nil` when unknown.
+    ///   - streamConfiguration: Each stream's configuration for its request (on HTTP/2, one that
+    ///     does not end when the request's side of its stream closes).
+    public func register<Context: RequestContext>(
+        on router: Router<Context>,
+        openConnections: @escaping @Sendable () -> Int? = { nil },
+        streamConfiguration: @escaping @Sendable (Context) -> ServerSentEventStreamConfiguration = { _ in .init() }
+    ) {
         let demo = self
-        router.get("/") { _, _ in BrowserAsset.demoPage.response }
-        router.get("/demo.js") { _, _ in BrowserAsset.demoScript.response }
+        // The seeds' streams are for pages on any origin, as the seeds' own pages on other origins read
+        // them: `Access-Control-Allow-Origin: *` on every demo route, wherever they are registered.
+        let routes = router.group().add(
+            middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.lastEventID, .cacheControl], allowMethods: [.get])
+        )
+        routes.get("/") { _, _ in DemoAsset.page.response }
+        routes.get("/demo.js") { _, _ in DemoAsset.script.response }
         // Browsers ask for it whatever the page says; without it, every page load logs a 404.
-        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
-        router.get("/demo/activity") { _, _ in
+        routes.get("/favicon.ico") { _, _ in Response(status: .noContent) }
+        routes.get("/demo/activity") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: demo.activity.json))
+                body: .init(byteBuffer: ByteBuffer(string: demo.activity.json(openConnections: openConnections())))
             )
         }
-        router.get("/demo/hub.json") { _, _ in
+        routes.get("/demo/hub.json") { _, _ in
             var fields = [#""topic":"https://example.com/demo""#]
             if let token = demo.developmentPublisherToken { fields.append(#""publisherToken":"\#(token)""#) }
             return Response(
@@ -52,35 +67,37 @@ public struct DemoRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: "{" + fields.joined(separator: ",") + "}"))
             )
         }
-        router.get("/demo/time") { request, context in
-            demo.stream(.time, for: request, context: context) { _ in
+        routes.get("/demo/time") { request, context in
+            demo.stream(.time, for: request, configuration: streamConfiguration(context)) { _ in
                 [ServerSentEvent(type: "server-time", data: WallClock.dateTime())]
             }
         }
-        router.get("/demo/multi") { request, context in
-            demo.stream(.multi, for: request, context: context) { tick in Self.multiEvents(tick) }
+        routes.get("/demo/multi") { request, context in
+            demo.stream(.multi, for: request, configuration: streamConfiguration(context)) { tick in Self.multiEvents(tick) }
         }
-        router.get("/demo/json") { request, context in
+        routes.get("/demo/json") { request, context in
             let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
-            return demo.stream(.json, for: request, context: context, firstTick: after + 1) { tick in [Self.jsonEvent(tick)] }
+            return demo.stream(.json, for: request, configuration: streamConfiguration(context), firstTick: after + 1) { tick in
+                [Self.jsonEvent(tick)]
+            }
         }
-        router.get("/demo/seeds") { request, context in
+        routes.get("/demo/seeds") { request, context in
             // The three ticking streams in one: the page carries them over herald.js, so every tab
             // shares this one connection instead of opening three.
             let after = request.lastEventID(queryParameter: "lastEventId").flatMap { Int($0) } ?? 0
-            return demo.stream(.seeds, for: request, context: context, firstTick: after + 1) { tick in
+            return demo.stream(.seeds, for: request, configuration: streamConfiguration(context), firstTick: after + 1) { tick in
                 [ServerSentEvent(type: "server-time", data: WallClock.dateTime())] + Self.multiEvents(tick) + [Self.jsonEvent(tick)]
             }
         }
-        router.get("/demo/wire") { request, context in
+        routes.get("/demo/wire") { request, context in
             // The seed's bytes as they are, then an idle stream, so the browser fires exactly five
             // events rather than reconnecting 15 s later for five more.
             let idle = TickingEvents(stream: .wire, activity: demo.activity, interval: .seconds(3600), firstTick: 1) { _ in [] }
             let bytes = ByteBuffer(string: SeedWireExample.text)
             let frames = chain([bytes].async, idle.map { _ in ByteBuffer() })
-            return Response.serverSentEvents(encodedFrames: frames, for: request, configuration: Self.streamConfiguration(context))
+            return Response.serverSentEvents(encodedFrames: frames, for: request, configuration: streamConfiguration(context))
         }
-        router.get("/demo/repoll") { request, context in
+        routes.get("/demo/repoll") { request, context in
             // The seed's script that sends one event and ends: the browser polls it again after
             // `retry`, sending the id it saw, and the count continues from there.
             let lastEventID = request.lastEventID(queryParameter: "lastEventId")
@@ -89,7 +106,7 @@ public struct DemoRoutes: Sendable {
             let data =
                 #"{"n":\#(next),"resumedFrom":"\#(lastEventID.map { String($0.prefix(32).filter(\.isNumber)) } ?? "")","time":"\#(WallClock.time())"}"#
             let event = ServerSentEvent(data: data, id: String(next), retry: demo.repollRetry)
-            var configuration = Self.streamConfiguration(context)
+            var configuration = streamConfiguration(context)
             configuration.heartbeatInterval = nil
             return Response.serverSentEvents([event].async, for: request, configuration: configuration)
         }
@@ -111,17 +128,11 @@ public struct DemoRoutes: Sendable {
     private func stream(
         _ stream: DemoActivity.Stream,
         for request: Request,
-        context: some RequestContext,
+        configuration: ServerSentEventStreamConfiguration,
         firstTick: Int = 1,
         events: @escaping @Sendable (Int) -> [ServerSentEvent]
     ) -> Response {
         let ticker = TickingEvents(stream: stream, activity: activity, interval: interval, firstTick: firstTick, eventsAtTick: events)
-        return Response.serverSentEvents(ticker, for: request, configuration: Self.streamConfiguration(context))
-    }
-
-    /// A stream's configuration for the request's protocol: on HTTP/2 the request's side of its stream
-    /// closes once the request is sent, which must not end the response.
-    private static func streamConfiguration(_ context: some RequestContext) -> ServerSentEventStreamConfiguration {
-        ServerSentEventStreamConfiguration(endsWhenRequestSideCloses: !((context as? HeraldRequestContext)?.isHTTP2 ?? false))
+        return Response.serverSentEvents(ticker, for: request, configuration: configuration)
     }
 }

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import HeraldHub
+import HeraldDemo
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,15 +11,14 @@ import Testing
 @Suite struct DemoRoutesTests {
     private func withServer(_ body: @escaping @Sendable (Int, DemoActivity) async throws -> Void) async throws {
         let activity = DemoActivity()
-        let app = HeraldServer.makeApplication(
-            configuration: .init(host: "127.0.0.1", port: 0, demo: DemoRoutes(interval: .milliseconds(20), repollRetry: 100, activity: activity)),
-            logger: Logger(label: "test")
-        )
+        let router = Router()
+        DemoRoutes(interval: .milliseconds(20), repollRetry: 100, activity: activity).register(on: router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
         try await app.test(.live) { client in try await body(try #require(client.port), activity) }
     }
 
     private func fixture(_ name: String) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         return try String(contentsOf: root.appendingPathComponent("ServerSentEventsTests/Fixtures/\(name)"), encoding: .utf8)
     }
 
@@ -72,7 +71,7 @@ import Testing
             let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
             #expect(body.hasPrefix("retry: 100\nid: 8\ndata: {\"n\":8,\"resumedFrom\":\"7\""))
             #expect(body.hasSuffix("\n\n"))
-            #expect(activity.json.contains(#""repollLastEventIDs":["7"]"#))
+            #expect(activity.json(openConnections: nil).contains(#""repollLastEventIDs":["7"]"#))
         }
     }
 
@@ -81,10 +80,10 @@ import Testing
             _ = try await firstBytes(port, "/demo/time", count: 30)
             var noticed = false
             for _ in 0..<200 where !noticed {
-                noticed = activity.json.contains(#""closed":{"time":1"#)
+                noticed = activity.json(openConnections: nil).contains(#""closed":{"time":1"#)
                 if !noticed { try await Task.sleep(for: .milliseconds(25)) }
             }
-            #expect(noticed, "\(activity.json)")
+            #expect(noticed, "\(activity.json(openConnections: nil))")
         }
     }
 

@@ -216,7 +216,7 @@ setInterval(showSharing, 500);
 async function showServerConnections() {
   try {
     const activity = await (await fetch('/demo/activity', { cache: 'no-store' })).json();
-    $('tabs-server-connections').textContent = String(activity.connections);
+    $('tabs-server-connections').textContent = activity.connections == null ? '–' : String(activity.connections);
   } catch {
     $('tabs-server-connections').textContent = '–';
   }

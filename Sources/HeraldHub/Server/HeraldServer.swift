@@ -8,8 +8,9 @@ public import NIOSSL
 public import ServiceLifecycle
 import UnixSignals
 
-/// The Herald server: the Mercure hub at `/.well-known/mercure`, the seed demos at `/` and
-/// `/demo/…`, `/metrics` and `/healthz`.
+/// The Herald server: the Mercure hub at `/.well-known/mercure`,
+/// `/metrics`, `/healthz` and `herald.js`, and any routes the caller adds (the `herald` command adds
+/// the seeds' demos from `HeraldDemo`).
 public enum HeraldServer {
     /// Where and how the server listens.
     public struct Configuration: Sendable {
@@ -17,9 +18,9 @@ public enum HeraldServer {
         public var host: String
         /// The port to bind; 0 picks a free one. Default 8080.
         public var port: Int
-        /// The demo streams.
-        public var demo: DemoRoutes
-        /// The threads serving connections, for ``run(configuration:hub:logger:onServerRunning:)``;
+        /// Counts the server's open connections, whatever their protocol. Default: a new counter.
+        public var connections: ConnectionCounter
+        /// The threads serving connections, for ``run(configuration:hub:logger:routes:onServerRunning:)``;
         /// `nil` uses SwiftNIO's shared event loops (one per core, or `NIO_SINGLETON_GROUP_LOOP_COUNT`).
         /// Default `nil`.
         ///
@@ -39,7 +40,7 @@ public enum HeraldServer {
         public init(
             host: String = "127.0.0.1",
             port: Int = 8080,
-            demo: DemoRoutes = DemoRoutes(),
+            connections: ConnectionCounter = ConnectionCounter(),
             eventLoops: Int? = nil,
             requestLimits: RequestLimits = RequestLimits(),
             tls: TLSConfiguration? = nil,
@@ -47,7 +48,7 @@ public enum HeraldServer {
         ) {
             self.host = host
             self.port = port
-            self.demo = demo
+            self.connections = connections
             self.eventLoops = eventLoops
             self.requestLimits = requestLimits
             self.tls = tls
@@ -64,7 +65,7 @@ public enum HeraldServer {
         }
     }
 
-    /// An application serving Herald, ready to run with `runService()` (or, with a hub, ``run(configuration:hub:logger:onServerRunning:)``).
+    /// An application serving Herald, ready to run with `runService()` (or, with a hub, ``run(configuration:hub:logger:routes:onServerRunning:)``).
     ///
     /// - Parameters:
     ///   - configuration: Where and how to listen, the demos, TLS and the cross-origin policy.
@@ -72,12 +73,14 @@ public enum HeraldServer {
     ///   - logger: The server's logger; requests are logged at debug level.
     ///   - eventLoopGroup: The event loops serving connections (``Configuration/eventLoops`` is not
     ///     read here).
+    ///   - routes: Adds more routes to the server's router (the `herald` command adds the demos).
     ///   - onServerRunning: Called with the bound port once the server accepts connections.
     public static func makeApplication(
         configuration: Configuration,
         hub: Hub? = nil,
         logger: Logger,
         eventLoopGroup: EventLoopGroupProvider = .singleton,
+        routes: (Router<HeraldRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
         let router = Router(context: HeraldRequestContext.self)
@@ -102,7 +105,7 @@ public enum HeraldServer {
             }
         }
         router.get("/herald.js") { _, _ in BrowserAsset.client.response }
-        configuration.demo.register(on: router)
+        routes(router)
         let serverName = "herald"
         // A connection that starts with a subscribe request is served by the hub itself.
         let subscribers = hub.map { hub in
@@ -111,7 +114,7 @@ public enum HeraldServer {
             return DirectSubscriberStream(routes: routes, serverName: serverName, crossOrigin: configuration.crossOrigin)
         }
         let limits = configuration.requestLimits
-        let connections = configuration.demo.activity.connections
+        let connections = configuration.connections
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             server = HTTPServerBuilder { responder in
@@ -142,6 +145,7 @@ public enum HeraldServer {
         configuration: Configuration,
         hub: Hub,
         logger: Logger,
+        routes: (Router<HeraldRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let ownLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: max($0, 1)) }
@@ -150,6 +154,7 @@ public enum HeraldServer {
             hub: hub,
             logger: logger,
             eventLoopGroup: ownLoops.map { .shared($0) } ?? .singleton,
+            routes: routes,
             onServerRunning: onServerRunning
         )
         // Services shut down in reverse order: the hub (ending the streams) before the server.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import HeraldDemo
 import HeraldHub
 import Hummingbird
+import HummingbirdSSE
 import Logging
 import NIOSSL
 
@@ -232,14 +234,14 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("--tls-cert and --tls-key could not be read as a PEM certificate chain and key: \(error)")
         }
+        let demo = DemoRoutes(
+            interval: .milliseconds(Int(demoInterval * 1000)),
+            repollRetry: demoRepollRetry,
+            developmentPublisherToken: developmentMode ? token : nil
+        )
         let configuration = HeraldServer.Configuration(
             host: host,
             port: port,
-            demo: DemoRoutes(
-                interval: .milliseconds(Int(demoInterval * 1000)),
-                repollRetry: demoRepollRetry,
-                developmentPublisherToken: developmentMode ? token : nil
-            ),
             eventLoops: eventLoopCount,
             requestLimits: RequestLimits(
                 maximumRequestLineBytes: maxRequestLine,
@@ -253,7 +255,14 @@ struct Serve: AsyncParsableCommand {
         let dataDir = self.dataDir
         let anonymous = hubConfiguration.allowsAnonymousSubscribers
         do {
-            try await HeraldServer.run(configuration: configuration, hub: hub, logger: logger) { port in
+            let connections = configuration.connections
+            // The hub's server, with the seeds' demos beside it; on HTTP/2 a stream must not end when
+            // the request's side of it closes, which it does as soon as the request is sent.
+            try await HeraldServer.run(configuration: configuration, hub: hub, logger: logger) { router in
+                demo.register(on: router, openConnections: { connections.open }) { context in
+                    ServerSentEventStreamConfiguration(endsWhenRequestSideCloses: !context.isHTTP2)
+                }
+            } onServerRunning: { port in
                 let shown = host == "0.0.0.0" ? "localhost" : host
                 StandardStreams.printLine(
                     StartupBanner(

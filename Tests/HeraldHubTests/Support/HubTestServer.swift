@@ -51,18 +51,21 @@ struct HubTestServer: Sendable {
             throw error
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let demo = DemoRoutes()
         let serverConfiguration = HeraldServer.Configuration(
             host: "127.0.0.1",
             port: 0,
-            demo: demo,
             requestLimits: requestLimits,
             tls: tls ? try TestCertificates.serverConfiguration() : nil,
             crossOrigin: crossOrigin
         )
-        let app = HeraldServer.makeApplication(configuration: serverConfiguration, hub: hub, logger: logger) { port in
-            portContinuation.yield(port)
-        }
+        let app = HeraldServer.makeApplication(
+            configuration: serverConfiguration,
+            hub: hub,
+            logger: logger,
+            onServerRunning: { port in
+                portContinuation.yield(port)
+            }
+        )
         let group = ServiceGroup(configuration: .init(services: [app, hub], logger: logger))
         let key = try await TokenKey(key: .hmacSHA256(secret: secret))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -78,7 +81,7 @@ struct HubTestServer: Sendable {
                             storage: storage,
                             key: key,
                             scheme: tls ? "https" : "http",
-                            connections: demo.activity.connections
+                            connections: serverConfiguration.connections
                         )
                     )
                 }
