@@ -95,7 +95,9 @@ public final class PostgresEventStore: SharedEventStore {
                 let probe = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
                 try await probe.close()
             }
-            try await DatabaseDeadline.run(within: configuration.operationTimeout, "migrating the schema") {
+            // Longer than one operation: nodes starting together wait in turn for the schema's lock
+            // while another migrates, which on a loaded machine takes seconds.
+            try await DatabaseDeadline.run(within: configuration.operationTimeout * 6, "migrating the schema") {
                 try await PostgresSchema.migrate(client, logger: logger)
             }
         } catch {

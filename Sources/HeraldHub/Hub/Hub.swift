@@ -41,7 +41,7 @@ public final class Hub: Service, Sendable {
         self.backlog = BacklogBudget(limit: configuration.subscriberBacklogBytes)
         self.writeCoalescers = WriteCoalescers(
             window: configuration.writeCoalescingWindow,
-            waitingLimits: BacklogLimits(updates: configuration.subscriberQueueUpdates, bytes: configuration.subscriberQueueBytes)
+            waitingLimits: configuration.subscriberQueue
         )
         self.publisherTokens = try await TokenKey(key: configuration.publisherKey)
         self.subscriberTokens = try await TokenKey(key: configuration.subscriberKey)
@@ -184,8 +184,8 @@ public final class Hub: Service, Sendable {
     ) async throws -> Subscription {
         guard !isShuttingDown.load(ordering: .relaxed) else { throw HubShuttingDown() }
         let queue = SubscriberQueue(
-            maximumUpdates: configuration.subscriberQueueUpdates,
-            maximumBytes: configuration.subscriberQueueBytes,
+            maximumUpdates: configuration.subscriberQueue.updates,
+            maximumBytes: configuration.subscriberQueue.bytes,
             budget: backlog
         )
         let subscriber = Subscriber(

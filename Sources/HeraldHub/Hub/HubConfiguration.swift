@@ -19,10 +19,9 @@ public struct HubConfiguration: Sendable {
     /// How long a long-poll request (`longPoll=1`) waits for an update before it is answered with
     /// none, so the client asks again. Default 25 s: under the 30 s many proxies allow an idle response.
     public var longPollTimeout: Duration
-    /// The most updates waiting for one subscriber; past it the subscriber is disconnected. Default 10,000.
-    public var subscriberQueueUpdates: Int
-    /// The most bytes waiting for one subscriber; past it the subscriber is disconnected. Default 16 MiB.
-    public var subscriberQueueBytes: Int
+    /// What may wait for one subscriber; past it the subscriber is disconnected as lagging (it can
+    /// resume from history). Default 10,000 updates or 16 MiB, whichever comes first.
+    public var subscriberQueue: BacklogLimits
     /// The most bytes that may wait for all subscribers together; past it, the subscribers furthest
     /// behind are dropped as lagging (they resume from history) until the backlog is back under
     /// four fifths of it. Default 512 MiB.
@@ -63,8 +62,7 @@ public struct HubConfiguration: Sendable {
         heartbeatInterval: Duration? = .seconds(40),
         writeTimeout: Duration? = .seconds(600),
         longPollTimeout: Duration = .seconds(25),
-        subscriberQueueUpdates: Int = 10_000,
-        subscriberQueueBytes: Int = 16 << 20,
+        subscriberQueue: BacklogLimits = BacklogLimits(updates: 10_000, bytes: 16 << 20),
         subscriberBacklogBytes: Int = 512 << 20,
         writeCoalescingWindow: Duration = .milliseconds(3),
         maximumPublishBodyBytes: Int = 1 << 20,
@@ -84,8 +82,7 @@ public struct HubConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.writeTimeout = writeTimeout
         self.longPollTimeout = longPollTimeout
-        self.subscriberQueueUpdates = subscriberQueueUpdates
-        self.subscriberQueueBytes = subscriberQueueBytes
+        self.subscriberQueue = subscriberQueue
         self.subscriberBacklogBytes = subscriberBacklogBytes
         self.writeCoalescingWindow = writeCoalescingWindow
         self.maximumPublishBodyBytes = maximumPublishBodyBytes

@@ -209,7 +209,7 @@ struct Serve: AsyncParsableCommand {
             heartbeatInterval: heartbeat > 0 ? .milliseconds(Int(heartbeat * 1000)) : nil,
             writeTimeout: writeTimeout > 0 ? .milliseconds(Int(writeTimeout * 1000)) : nil,
             longPollTimeout: .milliseconds(Int64(longPollTimeout * 1000)),
-            subscriberQueueUpdates: queueSize,
+            subscriberQueue: BacklogLimits(updates: queueSize, bytes: 16 << 20),
             subscriberBacklogBytes: maxBacklog,
             writeCoalescingWindow: .microseconds(Int64(writeCoalescing * 1000)),
             maximumPublishBodyBytes: maxBody,

@@ -9,7 +9,7 @@ import Testing
 /// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
 @Suite struct SlowSubscriberTests {
     @Test func subscriberThatNeverReadsIsDroppedWhileOthersReceiveEverything() async throws {
-        try await HubTestServer.with(configure: { $0.subscriberQueueUpdates = 64 }) { server in
+        try await HubTestServer.with(configure: { $0.subscriberQueue.updates = 64 }) { server in
             // A raw connection that sends the request and then reads nothing.
             let stalled = try await connectClientThatNeverReads(
                 port: server.port,
