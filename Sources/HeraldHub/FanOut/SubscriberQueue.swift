@@ -137,7 +137,7 @@ final class SubscriberQueue: Sendable {
 
     /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
     /// for the caller to schedule.
-    func offer(_ update: StoredUpdate, writes: inout PendingWrites) -> Offer {
+    func offer(_ update: StoredUpdate, writes: inout WokenWriters) -> Offer {
         let (offer, wake) = state.withLock { state -> (Offer, Wake?) in
             guard state.ending == nil else { return (.ended, nil) }
             // Nothing waits before it and the writer can write it now: it skips the queue.

@@ -29,10 +29,10 @@ final class SubscriberRegistry: Sendable {
     /// Every connected subscriber.
     var subscribers: [Subscriber] { state.withLock { Array($0.all.values) } }
 
-    /// The subscribers that `eventLoop` offers updates to.
-    func subscribers(of eventLoop: WriteCoalescer) -> [Subscriber] {
+    /// The subscribers that `coalescer`'s event loop offers updates to.
+    func subscribers(of coalescer: WriteCoalescer) -> [Subscriber] {
         state.withLock { state in
-            guard let group = state.groups[ObjectIdentifier(eventLoop)] else { return [] }
+            guard let group = state.groups[ObjectIdentifier(coalescer)] else { return [] }
             var subscribers = Array(group.unindexed.values)
             var seen = Set(group.unindexed.keys)
             for bucket in group.byTopic.values {
@@ -43,7 +43,7 @@ final class SubscriberRegistry: Sendable {
     }
 
     /// The coalescers of the event loops that have subscribers: each offers updates to its own.
-    var eventLoops: [WriteCoalescer] { state.withLock { $0.groups.values.compactMap(\.coalescer) } }
+    var coalescers: [WriteCoalescer] { state.withLock { $0.groups.values.compactMap(\.coalescer) } }
 
     func add(_ subscriber: Subscriber) {
         let key = ObjectIdentifier(subscriber)
@@ -85,8 +85,8 @@ final class SubscriberRegistry: Sendable {
     /// - Returns: The subscribers it reached and those it ended for lagging.
     func dispatch(
         _ update: StoredUpdate,
-        toSubscribersOf eventLoop: WriteCoalescer?,
-        writes: inout PendingWrites
+        toSubscribersOf coalescer: WriteCoalescer?,
+        writes: inout WokenWriters
     ) -> (delivered: Int, lagging: [Subscriber]) {
         var delivered = 0
         var lagging: [Subscriber] = []
@@ -99,7 +99,7 @@ final class SubscriberRegistry: Sendable {
         }
         // Offered from a snapshot, outside the lock: offering may write to sockets, and a subscriber
         // that joins meanwhile has its history read after this update was stored.
-        guard let group = state.withLock({ $0.groups[eventLoop.map(ObjectIdentifier.init)] }) else { return (0, []) }
+        guard let group = state.withLock({ $0.groups[coalescer.map(ObjectIdentifier.init)] }) else { return (0, []) }
         if update.topics.count == 1 {
             if let bucket = group.byTopic[update.topics[0]] {
                 for subscriber in bucket.values where subscriber.isAuthorized(for: update) { offer(to: subscriber) }

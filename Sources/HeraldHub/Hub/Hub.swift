@@ -97,14 +97,14 @@ public final class Hub: Service, Sendable {
         // Each event loop offers the batch to its own subscribers, touching their queues on the
         // thread that writes them, and writes with no further hop. It takes the batches handed
         // over in the order they were stored, all that wait at once.
-        for eventLoop in registry.eventLoops {
-            switch eventLoop.handover.hand(updates) {
+        for coalescer in registry.coalescers {
+            switch coalescer.handover.hand(updates) {
             case .askTheLoop:
-                eventLoop.eventLoop.execute { self.dispatch(eventLoop.handover.take(), toSubscribersOf: eventLoop) }
+                coalescer.eventLoop.execute { self.dispatch(coalescer.handover.take(), toSubscribersOf: coalescer) }
             case .waitingWithOthers:
                 break
             case .overflowed:
-                endSubscribers(of: eventLoop)
+                endSubscribers(of: coalescer)
             }
         }
         dispatch(updates, toSubscribersOf: nil)
@@ -113,8 +113,8 @@ public final class Hub: Service, Sendable {
     /// Ends the subscribers of an event loop that stopped taking updates (it is blocked, or far
     /// behind), as lagging: what they missed was dropped with the updates waiting for the loop, and
     /// they resume from history when they reconnect.
-    private func endSubscribers(of eventLoop: WriteCoalescer) {
-        let subscribers = registry.subscribers(of: eventLoop)
+    private func endSubscribers(of coalescer: WriteCoalescer) {
+        let subscribers = registry.subscribers(of: coalescer)
         for subscriber in subscribers {
             subscriber.closer.close(because: SubscriberLagging())
             metrics.subscribersDroppedForLag.increment()
@@ -122,16 +122,16 @@ public final class Hub: Service, Sendable {
         logger.warning("an event loop stopped taking updates: its subscribers were dropped", metadata: ["subscribers": "\(subscribers.count)"])
     }
 
-    /// Offers `updates` to the subscribers of `eventLoop` (on that loop), or to those with no
+    /// Offers `updates` to the subscribers of `coalescer`'s event loop (on that loop), or to those with no
     /// connection (`nil`), and has their writers write them.
-    private func dispatch(_ updates: [StoredUpdate], toSubscribersOf eventLoop: WriteCoalescer?) {
+    private func dispatch(_ updates: [StoredUpdate], toSubscribersOf coalescer: WriteCoalescer?) {
         // A lone update is written to each subscriber as it is offered; the updates of a batch are
         // all offered first, so that each subscriber gets them in one write.
-        let writesAtOnce = updates.count == 1 && eventLoop?.startWritingNow() == true
-        var writes = PendingWrites(writingAtOnceOn: writesAtOnce ? eventLoop : nil)
+        let writesAtOnce = updates.count == 1 && coalescer?.startWritingNow() == true
+        var writes = WokenWriters(writingAtOnceOn: writesAtOnce ? coalescer : nil)
         defer { writes.schedule() }
         for update in updates {
-            let (delivered, lagging) = registry.dispatch(update, toSubscribersOf: eventLoop, writes: &writes)
+            let (delivered, lagging) = registry.dispatch(update, toSubscribersOf: coalescer, writes: &writes)
             metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
                 // Its stream may be stuck in a write to a client that stopped reading: close the

@@ -6,7 +6,7 @@ import Testing
 extension SubscriberQueue {
     /// Offers `update` as the hub's dispatch does: these queues have no writer, so nothing is scheduled.
     fileprivate func offer(_ update: StoredUpdate) -> Offer {
-        var writes = PendingWrites()
+        var writes = WokenWriters()
         defer { writes.schedule() }
         return offer(update, writes: &writes)
     }

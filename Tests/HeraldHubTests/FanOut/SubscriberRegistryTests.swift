@@ -29,7 +29,7 @@ import Testing
         let withoutConnection = subscriber(topic: "t", on: nil)
         for subscriber in [onFirst, onSecond, withoutConnection] { registry.add(subscriber) }
 
-        var writes = PendingWrites()
+        var writes = WokenWriters()
         #expect(registry.dispatch(update(1, topic: "t"), toSubscribersOf: firstLoop, writes: &writes).delivered == 1)
         #expect(registry.dispatch(update(1, topic: "t"), toSubscribersOf: nil, writes: &writes).delivered == 1)
         #expect(onFirst.queue.take(after: 0) != nil)
@@ -42,27 +42,27 @@ import Testing
         let loop = WriteCoalescer(eventLoop: EmbeddedEventLoop(), window: .zero)
         let first = subscriber(topic: "a", on: loop)
         let second = subscriber(topic: "b", on: loop)
-        #expect(registry.eventLoops.isEmpty)
+        #expect(registry.coalescers.isEmpty)
 
         registry.add(first)
         registry.add(second)
-        #expect(registry.eventLoops.map(ObjectIdentifier.init) == [ObjectIdentifier(loop)])
+        #expect(registry.coalescers.map(ObjectIdentifier.init) == [ObjectIdentifier(loop)])
         registry.remove(first)
-        #expect(registry.eventLoops.count == 1)
+        #expect(registry.coalescers.count == 1)
         registry.remove(second)
-        #expect(registry.eventLoops.isEmpty)
+        #expect(registry.coalescers.isEmpty)
         // Removing twice changes nothing.
         registry.remove(second)
         #expect(registry.count == 0)
 
-        var writes = PendingWrites()
+        var writes = WokenWriters()
         #expect(registry.dispatch(update(1, topic: "b"), toSubscribersOf: loop, writes: &writes).delivered == 0)
     }
 
     @Test func subscribersWithoutAConnectionAreNotTiedToAnEventLoop() {
         let registry = SubscriberRegistry()
         registry.add(subscriber(topic: "t", on: nil))
-        #expect(registry.eventLoops.isEmpty)
+        #expect(registry.coalescers.isEmpty)
         #expect(registry.count == 1)
     }
 

@@ -36,7 +36,7 @@ import Testing
         func publish(_ sequence: Int64, _ text: String) {
             var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
             update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
-            var writes = PendingWrites()
+            var writes = WokenWriters()
             _ = queue.offer(update, writes: &writes)
             writes.schedule()
         }
@@ -126,7 +126,7 @@ import Testing
     private func offerAtOnce(_ sequence: Int64, _ text: String, to subscriber: LiveSubscriber, on coalescer: WriteCoalescer) {
         var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
         update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
-        var writes = PendingWrites(writingAtOnceOn: coalescer)
+        var writes = WokenWriters(writingAtOnceOn: coalescer)
         #expect(subscriber.queue.offer(update, writes: &writes) == .queued)
         writes.schedule()
     }

@@ -1,6 +1,7 @@
 /// The writers a dispatch woke, grouped by event loop, so that each loop is asked once per publish
-/// batch to write to all of its subscribers rather than once per subscriber.
-struct PendingWrites {
+/// batch to write to all of its subscribers rather than once per subscriber. (Writers waiting for a
+/// loop, not bytes waiting for a socket, as NIO's `PendingWritesManager` holds.)
+struct WokenWriters {
     private var groups: [(coalescer: WriteCoalescer, writers: [SubscriberChannelWriter])] = []
     /// The loop this runs on, when it writes its subscribers' frames as they are woken.
     private let writingAtOnceOn: WriteCoalescer?
