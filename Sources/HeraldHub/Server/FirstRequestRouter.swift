@@ -26,14 +26,6 @@ final class FirstRequestRouter: ChannelDuplexHandler, RemovableChannelHandler {
         case closed
     }
 
-    private enum State {
-        case waitingForRequest
-        /// Going to hummingbird: what arrived meanwhile, in order.
-        case holding([HeldEvent], readRequested: Bool)
-        case subscriber
-        case passedOn
-    }
-
     private enum HeldEvent {
         case read(HTTPRequestPart)
         case readComplete
@@ -45,7 +37,7 @@ final class FirstRequestRouter: ChannelDuplexHandler, RemovableChannelHandler {
     let route: EventLoopPromise<Route>
     private let isSubscribeRequest: (HTTPRequest) -> Bool
     private let serveSubscriber: (HTTPRequest, any Channel) -> Void
-    private var state = State.waitingForRequest
+    private var state = StateMachine<HeldEvent>()
 
     /// - Parameters:
     ///   - isSubscribeRequest: Whether the hub serves a connection whose first request this is.
@@ -62,47 +54,31 @@ final class FirstRequestRouter: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        switch state {
-        case .waitingForRequest:
-            if case .head(let request) = part, isSubscribeRequest(request) {
-                takeForSubscriber(request, context: context)
-            } else {
-                hold(.read(part))
-            }
-        case .holding:
-            hold(.read(part))
-        case .subscriber:
-            break  // a subscriber has nothing more to say: anything it sends is dropped
-        case .passedOn:
-            context.fireChannelRead(data)
+        var startsSubscription = false
+        if case .head(let request) = part, state.isUndecided { startsSubscription = isSubscribeRequest(request) }
+        switch state.requestPart(.read(part), startsSubscription: startsSubscription) {
+        case .takeForSubscriber:
+            if case .head(let request) = part { takeForSubscriber(request, context: context) }
+        case .hold(let decided): if decided { route.succeed(.hummingbird) }
+        case .forward: context.fireChannelRead(data)
+        case .drop, .close: break
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        switch state {
-        case .holding: hold(.readComplete)
-        case .passedOn: context.fireChannelReadComplete()
-        case .waitingForRequest, .subscriber: break
-        }
+        perform(state.otherInbound(.readComplete, isReadComplete: true), context: context) { $0.fireChannelReadComplete() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch state {
-        case .waitingForRequest, .holding: hold(.userEvent(event))
-        case .subscriber, .passedOn: context.fireUserInboundEventTriggered(event)
-        }
+        perform(state.otherInbound(.userEvent(event)), context: context) { $0.fireUserInboundEventTriggered(event) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch state {
-        case .waitingForRequest, .holding: hold(.error(error))
-        case .subscriber: context.close(promise: nil)
-        case .passedOn: context.fireErrorCaught(error)
-        }
+        perform(state.otherInbound(.error(error), isError: true), context: context) { $0.fireErrorCaught(error) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .waitingForRequest = state { route.succeed(.closed) }
+        if state.isUndecided { route.succeed(.closed) }
         context.fireChannelInactive()
     }
 
@@ -112,21 +88,14 @@ final class FirstRequestRouter: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        switch state {
-        case .holding(let events, _):
-            // Nothing more is read until hummingbird takes what is held, which bounds it.
-            state = .holding(events, readRequested: true)
-        case .waitingForRequest, .subscriber, .passedOn:
-            context.read()
-        }
+        if state.read() == .read { context.read() }
     }
 
     /// On the event loop, once hummingbird's handlers follow this one: passes on what was held, then
     /// leaves the pipeline.
     func passOn(context: ChannelHandlerContext) {
-        guard case .holding(let events, let readRequested) = state else { return }
-        state = .passedOn
-        for event in events {
+        guard let (held, readRequested) = state.passOn() else { return }
+        for event in held {
             switch event {
             case .read(let part): context.fireChannelRead(wrapInboundOut(part))
             case .readComplete: context.fireChannelReadComplete()
@@ -138,22 +107,17 @@ final class FirstRequestRouter: ChannelDuplexHandler, RemovableChannelHandler {
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
-    private func hold(_ event: HeldEvent) {
-        switch state {
-        case .waitingForRequest:
-            state = .holding([event], readRequested: false)
-            route.succeed(.hummingbird)
-        case .holding(var events, let readRequested):
-            state = .passedOn  // lets `events` be appended to without a copy
-            events.append(event)
-            state = .holding(events, readRequested: readRequested)
-        case .subscriber, .passedOn:
-            break
+    /// Does what the state machine says for an inbound event other than a request part.
+    private func perform(_ action: StateMachine<HeldEvent>.InboundAction, context: ChannelHandlerContext, forward: (ChannelHandlerContext) -> Void) {
+        switch action {
+        case .hold(let decided): if decided { route.succeed(.hummingbird) }
+        case .forward: forward(context)
+        case .close: context.close(promise: nil)
+        case .drop, .takeForSubscriber: break
         }
     }
 
     private func takeForSubscriber(_ request: HTTPRequest, context: ChannelHandlerContext) {
-        state = .subscriber
         // Hummingbird's connection-state handler would close the connection as idle on graceful
         // shutdown, or count the response as one of its own.
         if let stateHandler = try? context.pipeline.syncOperations.handler(type: HTTPConnectionStateHandler.self) {
