@@ -82,7 +82,7 @@ if [ "$status" -ne 0 ]; then echo "contract tests failed; see $artifacts/contrac
 step "Cluster: three nodes on PostgreSQL behind nginx, one killed mid-stream"
 .venv/bin/python Tests/Cluster/cluster_test.py .build/debug/herald "$artifacts"
 
-step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left, a stalled HTTP/2 stream"
+step "Faults: kill -9 and SIGTERM under publishers, a full disk, no file descriptors left, stalled and silent HTTP/2 clients"
 .venv/bin/python Tests/Faults/fault_test.py .build/debug/herald "$artifacts"
 
 step "Browser test: the demo page in three tabs of Chromium"

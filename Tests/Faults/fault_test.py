@@ -14,6 +14,8 @@ afterwards:
   5. A stalled HTTP/2 stream (HTTPS): a client that never grants one stream more flow-control window
      gets that stream dropped as lagging, while another stream of the same connection receives
      every update and the connection stays open.
+  6. SIGTERM with an HTTP/2 client that stopped answering (a laptop gone to sleep): the hub still
+     exits, within its graceful-close time, instead of waiting for the client's acknowledgement.
 
     python Tests/Faults/fault_test.py PATH/TO/herald [ARTIFACT_DIR]
 """
@@ -361,6 +363,51 @@ def stalled_http2_stream():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def sigterm_with_an_unresponsive_http2_client():
+    import ssl
+    import h2.config
+    import h2.connection
+    tls_dir = os.path.join(os.path.dirname(__file__), "..", "HeraldHubTests", "Fixtures", "tls")
+    data_dir = tempfile.mkdtemp(prefix="herald-fault-")
+    port = free_port()
+    hub = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", data_dir, "--jwt-key", KEY, "--anonymous",
+                            "--no-subscriptions", "--log-level", "error",
+                            "--tls-cert", os.path.join(tls_dir, "server.pem"), "--tls-key", os.path.join(tls_dir, "server-key.pem")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
+        context.set_alpn_protocols(["h2"])
+
+        def connect():
+            try:
+                return context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+            except OSError:
+                return None
+        sock = wait_for(connect, 30)
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        conn.initiate_connection()
+        path = "/.well-known/mercure?topic=" + urllib.parse.quote(TOPIC, safe="")
+        conn.send_headers(1, [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", "localhost")], end_stream=True)
+        sock.sendall(conn.data_to_send())
+        sock.recv(65536)  # the response has begun; from now on this client reads and answers nothing
+        time.sleep(0.5)
+        started = time.time()
+        hub.send_signal(signal.SIGTERM)
+        try:
+            hub.wait(20)
+        except subprocess.TimeoutExpired:
+            pass
+        took = time.time() - started
+        check(hub.poll() is not None and took < 15,
+              "SIGTERM with an unresponsive HTTP/2 client: the hub exits (%s after %.1f s)" % ("exited" if hub.poll() is not None else "still running", took))
+        sock.close()
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+            hub.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def _answers(request):
     try:
         return request()[0] == 200
@@ -368,7 +415,8 @@ def _answers(request):
         return False
 
 
-FAULTS = (crash_with_sigkill, stop_with_sigterm, disk_full, out_of_file_descriptors, stalled_http2_stream)
+FAULTS = (crash_with_sigkill, stop_with_sigterm, disk_full, out_of_file_descriptors, stalled_http2_stream,
+          sigterm_with_an_unresponsive_http2_client)
 for fault in [f for f in FAULTS if len(sys.argv) < 4 or f.__name__ in sys.argv[3:]]:
     print("-- " + fault.__name__, flush=True)
     started = time.time()

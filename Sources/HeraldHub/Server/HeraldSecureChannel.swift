@@ -25,15 +25,23 @@ struct HeraldSecureChannel: ServerChildChannel, HTTPChannelHandler {
 
     var responder: HTTPChannelHandler.Responder { http1.responder }
 
+    /// How long an HTTP/2 connection waits, on shutdown, for the client to acknowledge the end.
+    static let gracefulCloseTimeout = Duration.seconds(5)
+
     init(tls: TLSConfiguration, http1: HeraldHTTP1Channel, connections: ConnectionCounter?) throws {
         var tls = tls
         tls.applicationProtocols = NIOHTTP2SupportedALPNProtocols
         self.sslContext = try NIOSSLContext(configuration: tls)
         self.http1 = http1
-        // Streams get no idle timeout of their own: a subscriber's stream is idle between updates by design.
+        // Streams get no idle timeout of their own: a subscriber's stream is idle between updates by
+        // design. On shutdown a connection waits for the client to acknowledge its GOAWAY, but not
+        // forever (``ShutdownDeadline``, and the timeout after the second GOAWAY).
         self.http2 = HTTP2Channel(
             responder: http1.responder,
-            configuration: .init(streamConfiguration: .init(additionalChannelHandlers: [HTTP2FieldFilter()]))
+            configuration: .init(
+                gracefulCloseTimeout: Self.gracefulCloseTimeout,
+                streamConfiguration: .init(additionalChannelHandlers: [HTTP2FieldFilter()])
+            )
         )
         self.connections = connections
     }
@@ -49,7 +57,12 @@ struct HeraldSecureChannel: ServerChildChannel, HTTPChannelHandler {
         return channel.configureHTTP2AsyncSecureUpgrade { channel in
             http1.setupProtocol(channel: channel, logger: logger, secure: true)
         } http2ConnectionInitializer: { channel in
-            http2.setup(channel: channel, logger: logger)
+            do {
+                try channel.pipeline.syncOperations.addHandler(ShutdownDeadline(delay: Self.gracefulCloseTimeout))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            return http2.setup(channel: channel, logger: logger)
         }.map { Connection(channel: channel, negotiated: $0) }
     }
 
