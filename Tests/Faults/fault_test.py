@@ -24,6 +24,7 @@ import os
 import resource
 import shutil
 import signal
+import ssl
 import socket
 import subprocess
 import sys
@@ -48,22 +49,37 @@ def token():
 TOKEN = token()
 
 
-def start(data_dir, port, *extra, file_limit=None):
+TLS_DIR = os.path.join(os.path.dirname(__file__), "..", "HeraldHubTests", "Fixtures", "tls")
+
+
+def tls_context(alpn=None):
+    """A client context trusting the test CA (Tests/HeraldHubTests/Fixtures/tls)."""
+    context = ssl.create_default_context(cafile=os.path.join(TLS_DIR, "ca.pem"))
+    if alpn:
+        context.set_alpn_protocols(alpn)
+    return context
+
+
+def start(data_dir, port, *extra, file_limit=None, tls=False):
+    """`herald serve` on `port`, waited for until /healthz answers; with `tls`, HTTPS with the test certificate."""
     def limit():
         if file_limit:
             resource.setrlimit(resource.RLIMIT_NOFILE, (file_limit, file_limit))
+    if tls:
+        extra += ("--tls-cert", os.path.join(TLS_DIR, "server.pem"), "--tls-key", os.path.join(TLS_DIR, "server-key.pem"))
     process = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", data_dir, "--jwt-key", KEY,
                                 "--anonymous", "--no-subscriptions", "--log-level", "error", *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit)
-    ready = wait_for(lambda: healthz(port) is not None or process.poll() is not None, 30)
+    ready = wait_for(lambda: healthz(port, tls) is not None or process.poll() is not None, 30)
     if process.poll() is not None:
         raise RuntimeError("herald did not start: " + process.stderr.read().decode())
     return process
 
 
-def healthz(port):
+def healthz(port, tls=False):
     try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection = (http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=tls_context()) if tls
+                      else http.client.HTTPConnection("127.0.0.1", port, timeout=5))
         connection.request("GET", "/healthz")
         response = connection.getresponse()
         return response.status, response.read().decode()
@@ -281,29 +297,20 @@ def out_of_file_descriptors():
 
 
 def stalled_http2_stream():
-    import ssl
     import h2.config
     import h2.connection
     import h2.events
-    tls_dir = os.path.join(os.path.dirname(__file__), "..", "HeraldHubTests", "Fixtures", "tls")
     data_dir = tempfile.mkdtemp(prefix="herald-fault-")
     port = free_port()
-    hub = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", data_dir, "--jwt-key", KEY, "--anonymous",
-                            "--no-subscriptions", "--queue-size", "64", "--log-level", "error",
-                            "--tls-cert", os.path.join(tls_dir, "server.pem"), "--tls-key", os.path.join(tls_dir, "server-key.pem")],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
+    hub = start(data_dir, port, "--queue-size", "64", tls=True)
 
     def https(method, path, body=None, headers=None):
-        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=tls_context())
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.read().decode()
     try:
-        wait_for(lambda: _answers(lambda: https("GET", "/healthz")), 30)
-        h2_context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
-        h2_context.set_alpn_protocols(["h2"])
-        sock = h2_context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+        sock = tls_context(["h2"]).wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
         check(sock.selected_alpn_protocol() == "h2", "stalled HTTP/2 stream: the hub speaks HTTP/2")
         conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
         conn.initiate_connection()
@@ -364,26 +371,13 @@ def stalled_http2_stream():
 
 
 def sigterm_with_an_unresponsive_http2_client():
-    import ssl
     import h2.config
     import h2.connection
-    tls_dir = os.path.join(os.path.dirname(__file__), "..", "HeraldHubTests", "Fixtures", "tls")
     data_dir = tempfile.mkdtemp(prefix="herald-fault-")
     port = free_port()
-    hub = subprocess.Popen([HERALD, "serve", "--port", str(port), "--data-dir", data_dir, "--jwt-key", KEY, "--anonymous",
-                            "--no-subscriptions", "--log-level", "error",
-                            "--tls-cert", os.path.join(tls_dir, "server.pem"), "--tls-key", os.path.join(tls_dir, "server-key.pem")],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    hub = start(data_dir, port, tls=True)
     try:
-        context = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.pem"))
-        context.set_alpn_protocols(["h2"])
-
-        def connect():
-            try:
-                return context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
-            except OSError:
-                return None
-        sock = wait_for(connect, 30)
+        sock = tls_context(["h2"]).wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
         conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
         conn.initiate_connection()
         path = "/.well-known/mercure?topic=" + urllib.parse.quote(TOPIC, safe="")
@@ -406,13 +400,6 @@ def sigterm_with_an_unresponsive_http2_client():
             hub.kill()
             hub.wait(10)
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def _answers(request):
-    try:
-        return request()[0] == 200
-    except OSError:
-        return False
 
 
 FAULTS = (crash_with_sigkill, stop_with_sigterm, disk_full, out_of_file_descriptors, stalled_http2_stream,
