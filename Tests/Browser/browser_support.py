@@ -1,6 +1,7 @@
 """What the browser, cluster and fault tests share: checks that are counted rather than stopping the
 run, a free loopback port, polling with a limit, and a hub's history read back."""
 import socket
+import subprocess
 import sys
 import time
 
@@ -29,6 +30,18 @@ def wait_for(predicate, timeout, interval=0.1):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def stop_process(process, timeout=10):
+    """SIGTERM, then SIGKILL if the process has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def finish(what):

@@ -20,7 +20,7 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-from browser_support import check, finish, free_port, wait_for
+from browser_support import check, finish, free_port, stop_process, wait_for
 
 HERALD = sys.argv[1]
 ARTIFACTS = sys.argv[2] if len(sys.argv) > 2 else "test-artifacts"
@@ -101,6 +101,19 @@ source.onmessage = (e) => window.received.push([e.lastEventId, e.data]);
 source.onerror = (e) => window.errors.push([e.status || 0, source.readyState]);
 window.source = source; window.HeraldSource = HeraldSource;
 </script>""" % (module, json.dumps(url), options)
+
+
+def open_source_tabs(context, count, url, errors=None):
+    """`count` tabs of `context`, each with the page of `source_page()` at `url`; console errors go to `errors`."""
+    pages = []
+    for _ in range(count):
+        page = context.new_page()
+        if errors is not None:
+            console_errors(page, errors)
+        serve_page(page, url, source_page())
+        page.goto(url)
+        pages.append(page)
+    return pages
 
 
 def received(page):
@@ -196,13 +209,7 @@ def test_unit_tests(browser, hub):
 def test_sharing_by_shared_worker(browser, hub):
     context = browser.new_context()
     errors = []
-    pages = []
-    for _ in range(8):
-        page = context.new_page()
-        console_errors(page, errors)
-        serve_page(page, hub.base + "/share.html", source_page())
-        page.goto(hub.base + "/share.html")
-        pages.append(page)
+    pages = open_source_tabs(context, 8, hub.base + "/share.html", errors)
     opened = wait_for(lambda: all(p.evaluate("window.source && window.source.status.tabs === 8 && window.source.readyState === 1") for p in pages), 15)
     check(opened, "8 tabs open one HeraldSource each, all on one shared connection")
     check(pages[0].evaluate("window.source.status.sharing") == "worker", "the connection is held by a SharedWorker")
@@ -228,13 +235,7 @@ def test_sharing_by_elected_tab(browser, hub):
     context = browser.new_context()
     context.add_init_script("delete window.SharedWorker;")
     errors = []
-    pages = []
-    for _ in range(3):
-        page = context.new_page()
-        console_errors(page, errors)
-        serve_page(page, hub.base + "/elected.html", source_page())
-        page.goto(hub.base + "/elected.html")
-        pages.append(page)
+    pages = open_source_tabs(context, 3, hub.base + "/elected.html", errors)
     opened = wait_for(lambda: all(p.evaluate("window.source && window.source.readyState === 1 && window.source.status.tabs === 3") for p in pages), 15)
     check(opened, "without SharedWorker, 3 tabs share one connection through an elected tab")
     check(pages[1].evaluate("window.source.status.sharing") == "leader", "the connection is held by an elected tab")
@@ -312,10 +313,7 @@ def test_switch_to_polling_behind_a_holding_proxy(browser, hub):
 
 def test_a_tab_that_vanishes_without_a_goodbye(browser, hub):
     context = browser.new_context()
-    first, second = context.new_page(), context.new_page()
-    for page in (first, second):
-        serve_page(page, hub.base + "/vanish.html", source_page())
-        page.goto(hub.base + "/vanish.html")
+    first, second = open_source_tabs(context, 2, hub.base + "/vanish.html")
     check(wait_for(lambda: second.evaluate("window.source && window.source.status.tabs") == 2, 10), "two tabs share a connection")
     # The first tab falls silent (its messages to the worker dropped) and closes: no goodbye, no pongs.
     first.evaluate("MessagePort.prototype.postMessage = function () {}")
@@ -468,10 +466,6 @@ try:
         browser.close()
 finally:
     for server in servers:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
 
 finish("browser client")

@@ -16,7 +16,7 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-from browser_support import check, finish, free_port, wait_for
+from browser_support import check, finish, free_port, stop_process, wait_for
 
 HERALD = sys.argv[1]
 ARTIFACTS = sys.argv[2] if len(sys.argv) > 2 else "test-artifacts"
@@ -165,10 +165,6 @@ try:
             tab.screenshot(path=os.path.join(ARTIFACTS, "demo-page-tab%d.png" % n), full_page=True)
         browser.close()
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_process(server)
 
 finish('browser demo')
