@@ -11,48 +11,10 @@ public final class ConnectionCounter: Sendable {
     /// The connections open now.
     public var open: Int { count.load(ordering: .relaxed) }
 
-    fileprivate func opened() { count.add(1, ordering: .relaxed) }
-    fileprivate func closed() { count.subtract(1, ordering: .relaxed) }
-}
-
-/// First in a connection's pipeline: counts it from its activation to its end.
-final class ConnectionCountingHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
-
-    private let counter: ConnectionCounter
-    private var counted = false
-
-    init(counter: ConnectionCounter) {
-        self.counter = counter
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { start() }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        start()
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        stop()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        stop()
-    }
-
-    private func start() {
-        guard !counted else { return }
-        counted = true
-        counter.opened()
-    }
-
-    private func stop() {
-        guard counted else { return }
-        counted = false
-        counter.closed()
+    /// Counts `channel`, a connection being set up, until it closes.
+    func count(_ channel: any Channel) {
+        count.add(1, ordering: .relaxed)
+        // No handler in the pipeline, so no hop on every read: the close is all there is to watch.
+        channel.closeFuture.whenComplete { _ in self.count.subtract(1, ordering: .relaxed) }
     }
 }

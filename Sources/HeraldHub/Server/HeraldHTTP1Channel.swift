@@ -26,13 +26,7 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     /// A plain (unencrypted) HTTP/1.1 connection.
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
-        if let connections {
-            do {
-                try channel.pipeline.syncOperations.addHandler(ConnectionCountingHandler(counter: connections))
-            } catch {
-                return channel.eventLoop.makeFailedFuture(error)
-            }
-        }
+        connections?.count(channel)
         return setupProtocol(channel: channel, logger: logger, secure: false)
     }
 

@@ -47,9 +47,9 @@ struct HeraldSecureChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        connections?.count(channel)
         do {
             let pipeline = channel.pipeline.syncOperations
-            if let connections { try pipeline.addHandler(ConnectionCountingHandler(counter: connections)) }
             try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
