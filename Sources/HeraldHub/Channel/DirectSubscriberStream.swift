@@ -49,9 +49,9 @@ struct DirectSubscriberStream: Sendable {
                 while let batch = try await frames.nextHistoryBatch() {
                     // Framed as a chunk around the page's bytes, not copied into one: a client slow to
                     // read holds one page, not two.
-                    channel.write(ByteBuffer(string: SubscriberStreamHandler.chunkHeader(size: batch.readableBytes)), promise: nil)
+                    channel.write(HTTP1Chunk.head(size: batch.readableBytes), promise: nil)
                     channel.write(batch, promise: nil)
-                    try await channel.writeAndFlush(ByteBuffer(string: "\r\n"))
+                    try await channel.writeAndFlush(HTTP1Chunk.tail)
                 }
                 let live = frames
                 try await channel.eventLoop.submit {

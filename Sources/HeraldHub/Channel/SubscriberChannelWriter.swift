@@ -81,10 +81,10 @@ final class SubscriberChannelWriter: Sendable {
 
     /// On the event loop, for an update offered while nothing was queued and the connection was
     /// writable: writes it, unless it was sent from history already.
-    func write(_ update: StoredUpdate) {
+    func write(_ update: LiveUpdate) {
         guard update.sequence > skipping else { return }
         bytesSent.increment(by: Int64(update.frame.readableBytes))
-        handler.value.writeChunk(update.chunk ?? SubscriberStreamHandler.chunk(of: update.frame))
+        handler.value.writeChunk(update.chunk)
     }
 
     private var endsTheStream: Bool {

@@ -6,7 +6,8 @@ import NIOCore
 ///
 /// Below the HTTP handlers, because a delivery then costs one write into the socket's buffer rather
 /// than a pass through each of them. The framing matches the response's: its head was sent without
-/// a `Content-Length`, which HTTP/1.1 streams chunked (hummingbird's HTTP/1 server does the same).
+/// a `Content-Length`, which HTTP/1.1 streams chunked (hummingbird's HTTP/1 server does the same);
+/// ``HTTP1Chunk`` makes the chunks.
 final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -66,23 +67,8 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
         guard !responseEnded, let context else { return }
         responseEnded = true
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "0\r\n\r\n"))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(HTTP1Chunk.last)).whenComplete { _ in
             channel.close(promise: nil)
         }
-    }
-
-    /// `payload` framed as one HTTP/1.1 chunk: its size in hexadecimal, CRLF, the payload, CRLF.
-    static func chunk(of payload: ByteBuffer) -> ByteBuffer {
-        var chunk = ByteBuffer()
-        chunk.reserveCapacity(payload.readableBytes + 20)
-        chunk.writeString(chunkHeader(size: payload.readableBytes))
-        chunk.writeImmutableBuffer(payload)
-        chunk.writeStaticString("\r\n")
-        return chunk
-    }
-
-    /// What opens an HTTP/1.1 chunk of `size` bytes: the size in hexadecimal, CRLF. CRLF closes it.
-    static func chunkHeader(size: Int) -> String {
-        String(size, radix: 16) + "\r\n"
     }
 }

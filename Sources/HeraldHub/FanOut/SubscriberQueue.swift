@@ -43,8 +43,8 @@ final class SubscriberQueue: Sendable {
     private struct Entry {
         let sequence: Int64
         let frame: ByteBuffer
-        /// The frame as an HTTP/1.1 chunk, when the hub made one.
-        let chunk: ByteBuffer?
+        /// The frame as an HTTP/1.1 chunk, made once for every subscriber.
+        let chunk: ByteBuffer
     }
 
     private struct State {
@@ -137,7 +137,7 @@ final class SubscriberQueue: Sendable {
 
     /// Queues `update` for writing, without waiting; a writer that must write it is added to `writes`
     /// for the caller to schedule.
-    func offer(_ update: StoredUpdate, writes: inout WokenWriters) -> Offer {
+    func offer(_ update: LiveUpdate, writes: inout WokenWriters) -> Offer {
         let (offer, wake) = state.withLock { state -> (Offer, Wake?) in
             guard state.ending == nil else { return (.ended, nil) }
             // Nothing waits before it and the writer can write it now: it skips the queue.
@@ -169,7 +169,7 @@ final class SubscriberQueue: Sendable {
 
     /// Queues a heartbeat comment (`frame`, and it as an HTTP/1.1 `chunk`) if nothing was written
     /// since `idleSince` and nothing waits.
-    func offerHeartbeat(_ frame: ByteBuffer, chunk: ByteBuffer? = nil, ifIdleSince idleSince: ContinuousClock.Instant) {
+    func offerHeartbeat(_ frame: ByteBuffer, chunk: ByteBuffer, ifIdleSince idleSince: ContinuousClock.Instant) {
         let wake = state.withLock { state -> Wake? in
             guard state.ending == nil, state.entries.isEmpty, state.lastActivity <= idleSince else { return nil }
             // Never dropped as already replayed: a heartbeat has no place in the update order.
@@ -315,11 +315,11 @@ final class SubscriberQueue: Sendable {
             return TakenChunk(frames: nil, hasEnded: ending != nil)
         case .one(let entry):
             return TakenChunk(
-                frames: (entry.chunk ?? SubscriberStreamHandler.chunk(of: entry.frame), entry.frame.readableBytes),
+                frames: (entry.chunk, entry.frame.readableBytes),
                 hasEnded: ending != nil
             )
         case .many(let frames):
-            return TakenChunk(frames: (SubscriberStreamHandler.chunk(of: frames), frames.readableBytes), hasEnded: ending != nil)
+            return TakenChunk(frames: (HTTP1Chunk.framing(frames), frames.readableBytes), hasEnded: ending != nil)
         }
     }
 

@@ -84,14 +84,15 @@ final class SubscriberRegistry: Sendable {
     ///
     /// - Returns: The subscribers it reached and those it ended for lagging.
     func dispatch(
-        _ update: StoredUpdate,
+        _ live: LiveUpdate,
         toSubscribersOf coalescer: WriteCoalescer?,
         writes: inout WokenWriters
     ) -> (delivered: Int, lagging: [Subscriber]) {
+        let update = live.stored
         var delivered = 0
         var lagging: [Subscriber] = []
         func offer(to subscriber: Subscriber) {
-            switch subscriber.queue.offer(update, writes: &writes) {
+            switch subscriber.queue.offer(live, writes: &writes) {
             case .queued: delivered += 1
             case .overflowed: lagging.append(subscriber)
             case .ended: break

@@ -1,7 +1,7 @@
 import NIOCore
 import Synchronization
 
-/// The stored updates handed to one event loop to offer to its subscribers, gathered while the loop
+/// The updates handed to one event loop to offer to its subscribers, gathered while the loop
 /// is busy: a loop that falls behind the publishers takes several batches at once, so that each of
 /// its subscribers gets them in one write, and it is asked to take them once, not once per batch.
 final class UpdateHandover: Sendable {
@@ -17,7 +17,7 @@ final class UpdateHandover: Sendable {
     }
 
     private struct State {
-        var updates: [StoredUpdate] = []
+        var updates: [LiveUpdate] = []
         var bytes = 0
         var loopWasAsked = false
     }
@@ -31,7 +31,7 @@ final class UpdateHandover: Sendable {
     }
 
     /// Adds `updates` after those waiting.
-    func hand(_ updates: [StoredUpdate]) -> Handed {
+    func hand(_ updates: [LiveUpdate]) -> Handed {
         let bytes = updates.reduce(0) { $0 + $1.frame.readableBytes }
         return state.withLock { state in
             // A batch the loop has nothing else to take with is always accepted: the limits are for
@@ -51,7 +51,7 @@ final class UpdateHandover: Sendable {
     }
 
     /// On the loop, once asked: takes every waiting update, in the order they were handed over.
-    func take() -> [StoredUpdate] {
+    func take() -> [LiveUpdate] {
         state.withLock { state in
             state.loopWasAsked = false
             let updates = state.updates

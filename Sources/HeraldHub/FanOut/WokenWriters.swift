@@ -6,12 +6,17 @@ struct WokenWriters {
     /// The loop this runs on, when it writes its subscribers' frames as they are woken.
     private let writingAtOnceOn: WriteCoalescer?
 
+    /// Made by ``WriteCoalescer/startDispatch(of:)``, which decides; with no loop, for subscribers
+    /// with no connection.
+    ///
     /// - Parameter writingAtOnceOn: The event loop this runs on, if the writers of that loop are to
-    ///   write at once (so the first subscribers of a fan-out do not wait for the offers to the last),
-    ///   rather than when scheduled.
+    ///   write at once rather than when scheduled.
     init(writingAtOnceOn: WriteCoalescer? = nil) {
         self.writingAtOnceOn = writingAtOnceOn
     }
+
+    /// Whether the writers of this dispatch's loop write as they are woken, rather than when scheduled.
+    var writesAsWoken: Bool { writingAtOnceOn != nil }
 
     /// Whether `writer` writes an update as it is offered, without queueing it: it is on the loop
     /// that writes at once, and its connection takes more now.

@@ -1,7 +1,10 @@
 import NIOCore
 
 /// Paces the live writes to one event loop's subscribers: under a stream of updates, each subscriber
-/// is written at most once per window, with everything queued for it in one write.
+/// is written at most once per window, with everything queued for it in one write. It alone decides
+/// whether a published update is written now or later (``startDispatch(of:)``, ``write(_:)``); a
+/// subscriber's queue only keeps the order, and its writer only waits for a connection that takes
+/// no more.
 ///
 /// A delivery's cost is mostly its system call, not its bytes, so writing the updates of a burst
 /// together costs a fraction of writing them one by one. An update arriving after a quiet window is
@@ -42,9 +45,20 @@ final class WriteCoalescer: Sendable {
         }
     }
 
+    /// On the event loop, as it begins offering `updateCount` updates to its subscribers: the writers
+    /// the offers wake, and whether they write as they are woken.
+    ///
+    /// A lone update after a quiet window is written to each subscriber as it is offered, so the
+    /// first subscribers do not wait for the offers to the last. The updates of a batch are all
+    /// offered first, so that each subscriber gets them in one write; and within a window, writes
+    /// wait for its end.
+    func startDispatch(of updateCount: Int) -> WokenWriters {
+        WokenWriters(writingAtOnceOn: updateCount == 1 && startWritingNow() ? self : nil)
+    }
+
     /// On the event loop: whether the loop may write now, having written nothing in the last window.
     /// If so, the window starts now.
-    func startWritingNow() -> Bool {
+    private func startWritingNow() -> Bool {
         guard !state.value.flushIsScheduled else { return false }
         let now = eventLoop.now
         if let lastFlush = state.value.lastFlush, now < lastFlush + window { return false }

@@ -89,11 +89,7 @@ public final class Hub: Service, Sendable {
 
     /// Hands stored updates, in sequence order, to every subscriber that matches them.
     private func fanOut(_ stored: [StoredUpdate]) {
-        let updates = stored.map { update in
-            var update = update
-            update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
-            return update
-        }
+        let updates = stored.map(LiveUpdate.init)
         // Each event loop offers the batch to its own subscribers, touching their queues on the
         // thread that writes them, and writes with no further hop. It takes the batches handed
         // over in the order they were stored, all that wait at once.
@@ -124,11 +120,8 @@ public final class Hub: Service, Sendable {
 
     /// Offers `updates` to the subscribers of `coalescer`'s event loop (on that loop), or to those with no
     /// connection (`nil`), and has their writers write them.
-    private func dispatch(_ updates: [StoredUpdate], toSubscribersOf coalescer: WriteCoalescer?) {
-        // A lone update is written to each subscriber as it is offered; the updates of a batch are
-        // all offered first, so that each subscriber gets them in one write.
-        let writesAtOnce = updates.count == 1 && coalescer?.startWritingNow() == true
-        var writes = WokenWriters(writingAtOnceOn: writesAtOnce ? coalescer : nil)
+    private func dispatch(_ updates: [LiveUpdate], toSubscribersOf coalescer: WriteCoalescer?) {
+        var writes = coalescer?.startDispatch(of: updates.count) ?? WokenWriters()
         defer { writes.schedule() }
         for update in updates {
             let (delivered, lagging) = registry.dispatch(update, toSubscribersOf: coalescer, writes: &writes)
@@ -360,7 +353,7 @@ public final class Hub: Service, Sendable {
                 // One sweep for every subscriber, twice per interval: a comment goes to each one
                 // that was sent nothing for at least the interval.
                 let frame = ByteBuffer(string: ":\n")
-                let chunk = SubscriberStreamHandler.chunk(of: frame)
+                let chunk = HTTP1Chunk.framing(frame)
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval / 2)
                     let idleSince = ContinuousClock.now - interval

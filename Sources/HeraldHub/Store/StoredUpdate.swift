@@ -14,9 +14,6 @@ public struct StoredUpdate: Sendable {
     /// The encoded event (`id:`, `event:`, `retry:`, `data:` lines and the blank line), shared by all
     /// subscribers.
     public let frame: ByteBuffer
-    /// `frame` framed as one HTTP/1.1 chunk, made once when the hub dispatches the update, for the
-    /// subscribers whose connections it writes to directly.
-    var chunk: ByteBuffer?
 
     /// Creates a stored update.
     public init(sequence: Int64, id: String, topics: [String], isPrivate: Bool, frame: ByteBuffer) {

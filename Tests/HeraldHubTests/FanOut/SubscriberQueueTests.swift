@@ -5,16 +5,26 @@ import Testing
 
 extension SubscriberQueue {
     /// Offers `update` as the hub's dispatch does: these queues have no writer, so nothing is scheduled.
-    fileprivate func offer(_ update: StoredUpdate) -> Offer {
+    fileprivate func offer(_ update: LiveUpdate) -> Offer {
         var writes = WokenWriters()
         defer { writes.schedule() }
         return offer(update, writes: &writes)
     }
+
+    /// Offers a heartbeat comment as the hub's sweep does; by default, whatever was written last.
+    fileprivate func offerHeartbeat(ifIdleSince idleSince: ContinuousClock.Instant = .now + .seconds(1)) {
+        let frame = ByteBuffer(string: ":\n")
+        offerHeartbeat(frame, chunk: HTTP1Chunk.framing(frame), ifIdleSince: idleSince)
+    }
 }
 
 @Suite struct SubscriberQueueTests {
-    private func update(_ sequence: Int64, _ text: String) -> StoredUpdate {
-        StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
+    private func update(_ sequence: Int64, _ text: String) -> LiveUpdate {
+        LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text)))
+    }
+
+    private func address(of buffer: ByteBuffer) -> UInt {
+        buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
     }
 
     private func frames(_ batch: SubscriberQueue.Batch) -> String? {
@@ -32,7 +42,7 @@ extension SubscriberQueue {
 
     @Test func updatesAlreadyReplayedAreSkippedEvenBehindAHeartbeat() async {
         let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
-        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now + .seconds(1))
+        queue.offerHeartbeat()
         #expect(queue.offer(update(5, "replayed")) == .queued)
         #expect(queue.offer(update(6, "live")) == .queued)
         #expect(frames(await queue.next(after: 5)) == ":\nlive")
@@ -41,14 +51,15 @@ extension SubscriberQueue {
     @Test func framesTakenForAConnectionAreOneHTTPChunk() {
         let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
         // One frame: the chunk the hub made for it, shared by every subscriber, is taken as it is.
-        var single = update(1, "data: x\n\n")
-        single.chunk = ByteBuffer(string: "made by the hub")
+        let single = update(1, "data: x\n\n")
         _ = queue.offer(single)
         let taken = queue.takeChunk(after: 0).frames
-        #expect(taken.map { String(buffer: $0.chunk) } == "made by the hub")
+        #expect(taken.map { String(buffer: $0.chunk) } == "9\r\ndata: x\n\n\r\n")
+        // The very bytes, not a copy of them.
+        #expect(taken.map { address(of: $0.chunk) } == address(of: single.chunk))
         #expect(taken?.eventBytes == 9)
         // Several: joined in one chunk, its size in hexadecimal (0x1a = 26 bytes).
-        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now + .seconds(1))
+        queue.offerHeartbeat()
         _ = queue.offer(update(2, "data: replayed already\n\n"))
         _ = queue.offer(update(3, "data: abcdefghijklmnop\n\n"))
         let joined = queue.takeChunk(after: 2)
@@ -85,7 +96,7 @@ extension SubscriberQueue {
     @Test func heartbeatIsOnlySentToAnIdleSubscriber() async {
         let queue = SubscriberQueue(maximumUpdates: 10, maximumBytes: 1 << 20)
         // Frames were just taken (at creation): not idle since a moment ago.
-        queue.offerHeartbeat(ByteBuffer(string: ":\n"), ifIdleSince: .now - .seconds(60))
+        queue.offerHeartbeat(ifIdleSince: .now - .seconds(60))
         #expect(queue.offer(update(1, "a")) == .queued)
         #expect(frames(await queue.next(after: 0)) == "a")
     }

@@ -16,8 +16,8 @@ import Testing
         )
     }
 
-    private func update(_ sequence: Int64, topic: String) -> StoredUpdate {
-        StoredUpdate(sequence: sequence, id: "\(sequence)", topics: [topic], isPrivate: false, frame: ByteBuffer(string: "data: \(sequence)\n\n"))
+    private func update(_ sequence: Int64, topic: String) -> LiveUpdate {
+        LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: [topic], isPrivate: false, frame: ByteBuffer(string: "data: \(sequence)\n\n")))
     }
 
     @Test func eachEventLoopIsOfferedOnlyItsOwnSubscribers() {

@@ -4,8 +4,8 @@ import Testing
 @testable import HeraldHub
 
 @Suite struct UpdateHandoverTests {
-    private func updates(_ sequences: ClosedRange<Int64>) -> [StoredUpdate] {
-        sequences.map { StoredUpdate(sequence: $0, id: "\($0)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "data: \($0)\n\n")) }
+    private func updates(_ sequences: ClosedRange<Int64>) -> [LiveUpdate] {
+        sequences.map { LiveUpdate(StoredUpdate(sequence: $0, id: "\($0)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "data: \($0)\n\n"))) }
     }
 
     @Test func loopIsAskedOnceForTheBatchesThatWaitTogether() {

@@ -34,8 +34,7 @@ import Testing
 
         /// Queues `text` as the hub's dispatch of one publish batch does.
         func publish(_ sequence: Int64, _ text: String) {
-            var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
-            update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
+            let update = LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text)))
             var writes = WokenWriters()
             _ = queue.offer(update, writes: &writes)
             writes.schedule()
@@ -111,21 +110,28 @@ import Testing
         #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n", "3\r\nb\n\n\r\n"])
     }
 
-    @Test func loopMayWriteAtOnceOnlyAfterAQuietWindow() throws {
+    @Test func loopWritesALoneUpdateAtOnceOnlyAfterAQuietWindow() throws {
         let eventLoop = EmbeddedEventLoop()
         let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
-        #expect(coalescer.startWritingNow())
+        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
         // The window started: a second fan-out within it waits for the flush.
         eventLoop.advanceTime(by: .milliseconds(4))
-        #expect(!coalescer.startWritingNow())
+        #expect(!coalescer.startDispatch(of: 1).writesAsWoken)
         eventLoop.advanceTime(by: .milliseconds(1))
-        #expect(coalescer.startWritingNow())
+        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
     }
 
-    /// Offers `text` as a loop that writes at once does.
+    @Test func loopNeverWritesTheUpdatesOfABatchAsTheyAreOffered() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
+        // Even after a quiet window: each subscriber is to get the batch in one write.
+        #expect(!coalescer.startDispatch(of: 2).writesAsWoken)
+        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
+    }
+
+    /// Offers `text` as a loop that writes at once does (for a lone update after a quiet window).
     private func offerAtOnce(_ sequence: Int64, _ text: String, to subscriber: LiveSubscriber, on coalescer: WriteCoalescer) {
-        var update = StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
-        update.chunk = SubscriberStreamHandler.chunk(of: update.frame)
+        let update = LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text)))
         var writes = WokenWriters(writingAtOnceOn: coalescer)
         #expect(subscriber.queue.offer(update, writes: &writes) == .queued)
         writes.schedule()
