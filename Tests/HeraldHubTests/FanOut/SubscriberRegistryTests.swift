@@ -17,7 +17,9 @@ import Testing
     }
 
     private func update(_ sequence: Int64, topic: String) -> LiveUpdate {
-        LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: [topic], isPrivate: false, frame: ByteBuffer(string: "data: \(sequence)\n\n")))
+        LiveUpdate(
+            StoredUpdate(sequence: sequence, id: "\(sequence)", topics: [topic], isPrivate: false, frame: ByteBuffer(string: "data: \(sequence)\n\n"))
+        )
     }
 
     @Test func eachEventLoopIsOfferedOnlyItsOwnSubscribers() {

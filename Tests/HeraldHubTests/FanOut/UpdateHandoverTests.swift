@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct UpdateHandoverTests {
     private func updates(_ sequences: ClosedRange<Int64>) -> [LiveUpdate] {
-        sequences.map { LiveUpdate(StoredUpdate(sequence: $0, id: "\($0)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "data: \($0)\n\n"))) }
+        sequences.map {
+            LiveUpdate(StoredUpdate(sequence: $0, id: "\($0)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: "data: \($0)\n\n")))
+        }
     }
 
     @Test func loopIsAskedOnceForTheBatchesThatWaitTogether() {

@@ -34,7 +34,9 @@ import Testing
 
         /// Queues `text` as the hub's dispatch of one publish batch does.
         func publish(_ sequence: Int64, _ text: String) {
-            let update = LiveUpdate(StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text)))
+            let update = LiveUpdate(
+                StoredUpdate(sequence: sequence, id: "\(sequence)", topics: ["t"], isPrivate: false, frame: ByteBuffer(string: text))
+            )
             var writes = WokenWriters()
             _ = queue.offer(update, writes: &writes)
             writes.schedule()
