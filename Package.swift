@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "HeraldSQLite", targets: ["HeraldSQLite"]),
         .library(name: "HeraldPostgres", targets: ["HeraldPostgres"]),
         .library(name: "HeraldDemo", targets: ["HeraldDemo"]),
+        .library(name: "HeraldTesting", targets: ["HeraldTesting"]),
         .executable(name: "herald", targets: ["herald"]),
     ],
     dependencies: [
@@ -112,6 +113,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The default store, beside the hub as hummingbird keeps its database drivers beside its core.
+        // What an application embedding the hub tests against: a hub on a loopback port and a raw
+        // connection to it.
+        .target(
+            name: "HeraldTesting",
+            dependencies: [
+                "HeraldHub",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HeraldSQLite",
             dependencies: [
@@ -180,6 +195,7 @@ let package = Package(
             name: "HummingbirdSSETests",
             dependencies: [
                 "TestSupport",
+                "HeraldTesting",
                 "ServerSentEvents",
                 "HummingbirdSSE",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -232,6 +248,7 @@ let package = Package(
             name: "HeraldHubTests",
             dependencies: [
                 "HeraldHub",
+                "HeraldTesting",
                 "HeraldSQLite",
                 "HeraldPostgres",
                 "TestSupport",

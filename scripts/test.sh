@@ -61,7 +61,7 @@ step "Documentation: the DocC catalogs, with warnings (a broken symbol link) as 
 status=0
 swift package --disable-sandbox generate-documentation --warnings-as-errors \
     --target ServerSentEvents --target HummingbirdSSE --target EventSourceClient \
-    --target HeraldHub --target HeraldDemo --target HeraldSQLite --target HeraldPostgres > "$artifacts/documentation.log" 2>&1 || status=$?
+    --target HeraldHub --target HeraldDemo --target HeraldSQLite --target HeraldPostgres --target HeraldTesting > "$artifacts/documentation.log" 2>&1 || status=$?
 grep -E '^(error|warning): ' "$artifacts/documentation.log" | grep -v 'swift-distributed-tracing' || true
 if [ "$status" -ne 0 ]; then echo "the documentation did not build; see $artifacts/documentation.log" >&2; exit 1; fi
 

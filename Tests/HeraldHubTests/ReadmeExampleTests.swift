@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HeraldHub
 import HeraldSQLite
+import HeraldTesting
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -38,5 +39,25 @@ import Testing
             hub.shutDown()  // ends the stream, as graceful shutdown does, so the test server can stop
         }
         try await hub.close()
+    }
+
+    /// The README's `HeraldTesting` example, as written there (in a temporary directory).
+    @Test func testingTheEmbeddedHub() async throws {
+        let secretFromYourVault = HubTestServer.secret
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let store = try await SQLiteEventStore.open(path: directory.appendingPathComponent("test-\(UInt64.random(in: 0 ... .max)).sqlite").path)
+        let configuration = HubConfiguration(publisherKey: .hmacSHA256(secret: secretFromYourVault), allowsAnonymousSubscribers: true)
+        try await TestHub.run(configuration: configuration, store: store) { server in
+            let update = try await server.hub.publish(Update(topics: ["https://example.com/books/1"], data: "Dune"))
+            let connection = try await RawConnection.open(port: server.port)
+            try await connection.send(
+                "GET /.well-known/mercure?topic=https://example.com/books/1&lastEventID=earliest HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
+            try await connection.waitFor("id: \(update.id)\ndata: Dune\n\n")
+            await connection.close()
+        }
     }
 }

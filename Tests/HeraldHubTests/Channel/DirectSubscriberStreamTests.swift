@@ -1,4 +1,5 @@
 import HeraldHub
+import HeraldTesting
 import NIOCore
 import Testing
 
@@ -68,7 +69,7 @@ import Testing
             // Still not reading: only the hub closing the connection at the deadline ends the
             // write that waits on it, and unregisters the subscriber.
             try await waitUntil { await server.subscriberCount() == 0 }
-            try await stalled.close()
+            await stalled.close()
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHub
+import HeraldTesting
 import Testing
 
 /// Connections whose first request is not a subscription are hummingbird's, whole and throughout.

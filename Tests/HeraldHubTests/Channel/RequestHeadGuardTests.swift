@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHub
+import HeraldTesting
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHub
+import HeraldTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -29,8 +30,7 @@ import Testing
             #expect(await server.metric("herald_subscribers_dropped_total") == 1)
             // The stalled client's connection is closed by the hub, not kept open.
             // Reading what the sockets hold, the client then finds the connection closed.
-            try await stalled.setOption(.autoRead, value: true).get()
-            try await stalled.closeFuture.get()
+            try await stalled.waitForClose()
             #expect(await server.subscriberCount() == 1)
         }
     }
@@ -42,7 +42,7 @@ import Testing
             $0.subscriberBacklogBytes = 4 << 20
             $0.subscriptionEvents = false
         }) { server in
-            var stalled: [any Channel] = []
+            var stalled: [RawConnection] = []
             for _ in 0..<6 {
                 stalled.append(
                     try await connectClientThatNeverReads(
@@ -63,7 +63,7 @@ import Testing
             // connections closed.
             #expect(await server.metric("herald_subscribers_dropped_total") ?? 0 >= 1)
             try await waitUntil { await server.subscriberCount() < 7 }
-            for channel in stalled { try await channel.setOption(.autoRead, value: true).get() }
+            for connection in stalled { await connection.close() }
             try await server.publish(topics: ["a"], data: "after")
             #expect(try await reader.next()?.data == "after")
         }
@@ -75,11 +75,10 @@ import Testing
             $0.heartbeatInterval = nil
             $0.subscriptionEvents = false
         }) { server in
-            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: server.port).get()
-            try await client.writeAndFlush(ByteBuffer(string: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            let client = try await RawConnection.open(port: server.port)
+            try await client.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
             try await waitUntil { await server.subscriberCount() == 1 }
-            try await client.close()
+            await client.close()
             try await waitUntil { await server.subscriberCount() == 0 }
             #expect(await server.metric("herald_subscribers_connected") == 0)
         }

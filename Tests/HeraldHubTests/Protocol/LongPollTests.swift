@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHub
+import HeraldTesting
 import NIOHTTP1
 import ServerSentEvents
 import Testing

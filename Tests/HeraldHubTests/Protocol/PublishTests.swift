@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HeraldHub
+import HeraldTesting
 import NIOCore
 import NIOHTTP1
 import ServerSentEvents

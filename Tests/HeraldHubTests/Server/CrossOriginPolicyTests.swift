@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HeraldHub
+import HeraldTesting
 import NIOHTTP1
 import Testing
 

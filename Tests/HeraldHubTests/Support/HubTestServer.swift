@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import HeraldHub
+import HeraldTesting
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import TestSupport
 
 /// A real hub on a loopback port, with its history in a real store (an SQLite file in a fresh
@@ -12,14 +12,14 @@ import TestSupport
 struct HubTestServer: Sendable {
     static let secret = "herald-test-secret-0123456789abcdef"
 
-    let port: Int
-    let hub: Hub
+    let testHub: TestHub
     let storage: TestStorage
     let key: TokenKey
-    /// `https` when the server speaks TLS (and HTTP/2), else `http`.
-    let scheme: String
+
+    var port: Int { testHub.port }
+    var hub: Hub { testHub.hub }
     /// The server's open connections.
-    let connections: ConnectionCounter
+    var connections: ConnectionCounter { testHub.connections }
 
     /// Runs `body` against a hub configured by `configure`, then shuts the hub and server down.
     ///
@@ -40,66 +40,26 @@ struct HubTestServer: Sendable {
         // A shared log is read at least this often: short, so tests do not wait on a lost wake-up.
         configuration.sharedLogPollInterval = .milliseconds(100)
         configure(&configuration)
-        var logger = Logger(label: "hub-test")
-        logger.logLevel = .critical
-        let store = try await storage.open(logger: logger)
-        let hub: Hub
-        do {
-            hub = try await Hub(configuration: configuration, store: store, logger: logger)
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let serverConfiguration = HeraldServer.Configuration(
-            host: "127.0.0.1",
-            port: 0,
+        let key = try await TokenKey(key: .hmacSHA256(secret: secret))
+        let server = HeraldServer.Configuration(
             requestLimits: requestLimits,
             tls: tls ? try TestCertificates.serverConfiguration() : nil,
             crossOrigin: crossOrigin
         )
-        let app = HeraldServer.makeApplication(
-            configuration: serverConfiguration,
-            hub: hub,
-            logger: logger,
-            onServerRunning: { port in
-                portContinuation.yield(port)
+        try await TestHub.run(
+            configuration: configuration,
+            store: try await storage.open(logger: TestHub.quietLogger),
+            server: server
+        ) { testHub in
+            try await withHangGuard(.seconds(60)) {
+                try await body(HubTestServer(testHub: testHub, storage: storage, key: key))
             }
-        )
-        let group = ServiceGroup(configuration: .init(services: [app, hub], logger: logger))
-        let key = try await TokenKey(key: .hmacSHA256(secret: secret))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            do {
-                try await withHangGuard(.seconds(60)) {
-                    try await body(
-                        HubTestServer(
-                            port: port,
-                            hub: hub,
-                            storage: storage,
-                            key: key,
-                            scheme: tls ? "https" : "http",
-                            connections: serverConfiguration.connections
-                        )
-                    )
-                }
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                try? await hub.close()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
-        try await hub.close()
     }
 
-    var hubURL: String { url("/.well-known/mercure") }
+    var hubURL: String { testHub.hubURL }
 
-    func url(_ pathAndQuery: String) -> String { "\(scheme)://127.0.0.1:\(port)\(pathAndQuery)" }
+    func url(_ pathAndQuery: String) -> String { testHub.url(pathAndQuery) }
 
     /// A token signed with the hub's key.
     func token(publish: [String]? = nil, subscribe: [String]? = nil, payload: JSONValue? = nil, expiresAt: Date? = nil) async throws -> String {
@@ -228,4 +188,12 @@ extension HubTestServer {
             try await startNodes(remaining - 1, storage: storage, configure: configure, started: started + [node], body)
         }
     }
+}
+
+/// A client that sends `request` and then reads nothing, with a small receive buffer, so that the
+/// server's writes to it soon wait.
+func connectClientThatNeverReads(port: Int, sending request: String) async throws -> RawConnection {
+    let connection = try await RawConnection.open(port: port, receiveBufferSize: 4096, reading: .onlyWhileWaiting)
+    try await connection.send(request)
+    return connection
 }

@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import AsyncHTTPClient
 import Foundation
+import HeraldTesting
 import Hummingbird
 import HummingbirdSSE
 import HummingbirdTesting
@@ -85,13 +86,10 @@ import Glibc
             )
         }
         try await withServer(router) { port in
-            let received = try await RawConnection.with(port: port, request: eventSourceRequest("/idle")) { inbound in
-                var received = ""
-                while occurrences(of: ": ping\n", in: received) < 3 {
-                    received += try await inbound.read(until: ": ping\n")
-                }
-                return received
-            }
+            let connection = try await RawConnection.open(port: port)
+            try await connection.send(eventSourceRequest("/idle"))
+            let received = try await connection.waitFor(": ping\n", occurrences: 3)
+            await connection.close()
             #expect(received.contains("text/event-stream"))
             #expect(occurrences(of: ": ping\n", in: received) >= 3)
         }
@@ -168,10 +166,10 @@ import Glibc
             return Response.serverSentEvents(forever, for: request, configuration: .init(heartbeatInterval: nil))
         }
         try await withServer(router) { port in
-            try await RawConnection.with(port: port, request: eventSourceRequest("/forever")) { inbound in
-                _ = try await inbound.read(until: "data: tick\n\n")
-                _ = try await inbound.read(until: "data: tick\n\n")
-            }
+            let connection = try await RawConnection.open(port: port)
+            try await connection.send(eventSourceRequest("/forever"))
+            try await connection.waitFor("data: tick\n\n", occurrences: 2)
+            await connection.close()
             let closedAt = ContinuousClock.now
             #expect(await cancelled.wait(upTo: .seconds(10)), "the producer was not cancelled after the client left")
             if let cancelledAt = cancelled.instant {
@@ -194,16 +192,16 @@ import Glibc
         }
         try await withServer(router) { port in
             let before = residentBytes()
-            try await RawConnection.with(port: port, request: eventSourceRequest("/firehose"), receiveBufferSize: 4096) {
-                inbound in
-                _ = try await inbound.read(until: "data: xxxx")
-                // Stop reading. Wait until the producer stops making progress (it is suspended).
-                var last = -1
-                while producedBytes.current != last {
-                    last = producedBytes.current
-                    try await Task.sleep(for: .milliseconds(500))
-                }
+            let connection = try await RawConnection.open(port: port, receiveBufferSize: 4096, reading: .onlyWhileWaiting)
+            try await connection.send(eventSourceRequest("/firehose"))
+            try await connection.waitFor("data: xxxx")
+            // Stop reading. Wait until the producer stops making progress (it is suspended).
+            var last = -1
+            while producedBytes.current != last {
+                last = producedBytes.current
+                try await Task.sleep(for: .milliseconds(500))
             }
+            await connection.close()
             let growth = residentBytes() - before
             print(
                 "HummingbirdSSE: with a client that never reads, the producer stopped after \(producedBytes.current) bytes; server RSS grew \(growth) bytes"

@@ -1,3 +1,4 @@
+import HeraldTesting
 import Hummingbird
 import HummingbirdSSE
 import HummingbirdTesting
@@ -54,10 +55,11 @@ import Testing
         let source = Source()
         let closer = ServerSentEventStreamCloser { source.interrupt($0) }
         try await withServer(source: source, closer: closer) { port in
-            try await RawConnection.with(port: port, request: eventSourceRequest("/stream")) { inbound in
-                source.continuation.yield(ByteBuffer(string: "data: one\n\n"))
-                _ = try await inbound.read(until: "data: one\n\n")
-            }
+            let connection = try await RawConnection.open(port: port)
+            try await connection.send(eventSourceRequest("/stream"))
+            source.continuation.yield(ByteBuffer(string: "data: one\n\n"))
+            try await connection.waitFor("data: one\n\n")
+            await connection.close()
             try await waitUntilInterrupted(source)
             #expect(source.reasons.withLock { $0 } == ["clientClosed"])
             closer.close(because: Dropped())  // later calls do nothing
@@ -69,13 +71,13 @@ import Testing
         let source = Source()
         let closer = ServerSentEventStreamCloser { source.interrupt($0) }
         try await withServer(source: source, closer: closer) { port in
-            let received = try await RawConnection.with(port: port, request: eventSourceRequest("/stream")) { inbound in
-                source.continuation.yield(ByteBuffer(string: "data: one\n\n"))
-                _ = try await inbound.read(until: "data: one\n\n")
-                closer.close(because: Dropped())
-                // The server closes the connection: reading ends instead of waiting for more.
-                return try await inbound.read(until: "never sent")
-            }
+            let connection = try await RawConnection.open(port: port)
+            try await connection.send(eventSourceRequest("/stream"))
+            source.continuation.yield(ByteBuffer(string: "data: one\n\n"))
+            try await connection.waitFor("data: one\n\n")
+            closer.close(because: Dropped())
+            // The server closes the connection.
+            let received = try await connection.waitForClose()
             #expect(!received.contains("never sent"))
             #expect(source.reasons.withLock { $0 } == ["sourceFailed"])
         }
