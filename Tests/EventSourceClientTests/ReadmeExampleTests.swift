@@ -27,8 +27,8 @@ import Testing
                 if event.data == "[DONE]" { break }
                 reply += event.data  // one JSON chunk per event; decode it with your JSON library
             }
-        } catch .unexpectedStatus(let status, _, let body) {
-            print("HTTP \(status): \(body)")  // 401 {"error":{"message":"Incorrect API key"}}: no reconnection
+        } catch let error where error.code == .unexpectedStatus {
+            print("HTTP \(error.status ?? 0): \(error.body ?? "")")  // 401 {"error":{"message":"Incorrect API key"}}: no reconnection
         } catch {
             print(error)  // EventSourceError says what went wrong
         }

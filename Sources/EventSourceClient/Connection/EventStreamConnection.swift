@@ -54,7 +54,7 @@ struct EventStreamConnection: Sendable {
             while let result = await group.next() {
                 group.cancelAll()
                 guard let result else { continue }
-                if case .lost(.readTimeout) = result.outcome, readerResult == nil, !timedOut {
+                if case .lost(let reason) = result.outcome, reason.code == .readTimeout, readerResult == nil, !timedOut {
                     timedOut = true
                 } else {
                     readerResult = result

@@ -46,7 +46,7 @@ final class ContractStream: Sendable {
         let reportErrors = Task { [callbacks] in
             for await change in changes {
                 switch change {
-                case .reconnecting(_, .restarted):
+                case .reconnecting(_, let reason) where reason.code == .restarted:
                     break  // asked for by the harness, not an error of the stream
                 case .reconnecting(_, let reason):
                     callbacks.post(.error(String(describing: reason)))
