@@ -2,12 +2,12 @@ import Foundation
 
 /// The secret a hub started without a key uses, so `herald` works with zero configuration: made
 /// once at random and kept in the data directory, so tokens stay valid across restarts.
-public enum DevelopmentKey {
+package enum DevelopmentKey {
     /// The file, inside the data directory, that holds the secret.
-    public static let fileName = "development-jwt-secret"
+    package static let fileName = "development-jwt-secret"
 
     /// The secret kept in `dataDirectory`, if one was made.
-    public static func existing(in dataDirectory: String) -> String? {
+    package static func existing(in dataDirectory: String) -> String? {
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -15,7 +15,7 @@ public enum DevelopmentKey {
     }
 
     /// The secret kept in `dataDirectory`, made (readable by the owner only) if there is none.
-    public static func loadOrCreate(in dataDirectory: String) throws -> String {
+    package static func loadOrCreate(in dataDirectory: String) throws -> String {
         if let secret = existing(in: dataDirectory) { return secret }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         var generator = SystemRandomNumberGenerator()

@@ -77,18 +77,24 @@ public struct MercureRoutes: Sendable {
             return Response.serverSentEvents(
                 encodedFrames: subscription.frames,
                 for: request,
-                // The hub sends heartbeats itself (one sweep for all subscribers), so the response's own
-                // heartbeat timer and task are left out.
-                configuration: .init(
-                    heartbeatInterval: nil,
-                    initialComment: "",
-                    pullsEventsOnWritingTask: true,
-                    endsWhenRequestSideCloses: !isHTTP2
-                ),
+                configuration: Self.streamConfiguration(endsWhenRequestSideCloses: !isHTTP2),
                 headers: headers,
                 closer: closer
             )
         }
+    }
+
+    /// How a subscriber's stream is written: the hub sends heartbeats itself (one sweep for all
+    /// subscribers), so the response's own heartbeat timer and task are left out, and the task
+    /// writing the response pulls the frames itself.
+    private static func streamConfiguration(endsWhenRequestSideCloses: Bool) -> ServerSentEventStreamConfiguration {
+        var configuration = ServerSentEventStreamConfiguration(
+            heartbeatInterval: nil,
+            initialComment: "",
+            endsWhenRequestSideCloses: endsWhenRequestSideCloses
+        )
+        configuration.pullsEventsOnWritingTask = true
+        return configuration
     }
 
     /// Whether `request` asks for one answer rather than a stream (``LongPoll``).

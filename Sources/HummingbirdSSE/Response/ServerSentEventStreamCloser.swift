@@ -49,8 +49,9 @@ public final class ServerSentEventStreamCloser: Sendable {
     }
 
     /// Stops the running operation (a blocked write included); the first reason given wins. For a
-    /// server that learns of the reason elsewhere, such as an HTTP/2 stream the client reset.
-    public func fire(_ reason: Reason) {
+    /// server that learns of the reason elsewhere, such as Herald's hub when an HTTP/2 stream is
+    /// reset.
+    package func fire(_ reason: Reason) {
         let (operation, isFirst) = state.withLock { state -> (Task<Void, any Error>?, Bool) in
             let isFirst = state.reason == nil
             if isFirst { state.reason = reason }

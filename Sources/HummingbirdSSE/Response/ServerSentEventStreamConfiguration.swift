@@ -20,8 +20,9 @@ public struct ServerSentEventStreamConfiguration: Sendable {
     ///
     /// Only used without heartbeats (`heartbeatInterval` `nil`). When the client leaves during a
     /// write, the sequence is then not asked for another event (its iterator is released) rather
-    /// than cancelled inside `next()`. Default `false`.
-    public var pullsEventsOnWritingTask: Bool
+    /// than cancelled inside `next()`: right for Herald's hub, whose sequences expect it, not for
+    /// any sequence. Default `false`.
+    package var pullsEventsOnWritingTask = false
 
     /// Whether the stream ends as soon as the request's side of the connection closes, which on
     /// HTTP/1.1 means the client left. Set it to `false` for a request on HTTP/2, whose side of its
@@ -35,7 +36,6 @@ public struct ServerSentEventStreamConfiguration: Sendable {
         heartbeatComment: String = "",
         initialRetry: Int? = nil,
         initialComment: String? = nil,
-        pullsEventsOnWritingTask: Bool = false,
         endsWhenRequestSideCloses: Bool = true
     ) {
         self.endsWhenRequestSideCloses = endsWhenRequestSideCloses
@@ -43,6 +43,5 @@ public struct ServerSentEventStreamConfiguration: Sendable {
         self.heartbeatComment = heartbeatComment
         self.initialRetry = initialRetry
         self.initialComment = initialComment
-        self.pullsEventsOnWritingTask = pullsEventsOnWritingTask
     }
 }
