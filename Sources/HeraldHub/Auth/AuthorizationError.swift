@@ -73,10 +73,6 @@ public struct AuthorizationError: Error, Sendable, Hashable, CustomStringConvert
 
     /// The answer: the status, and the description as plain text.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: description + "\n"))
-        )
+        .plainText(description + "\n", status: status)
     }
 }

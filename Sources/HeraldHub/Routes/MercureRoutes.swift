@@ -195,7 +195,7 @@ public struct MercureRoutes: Sendable {
         do {
             publishRequest = try PublishRequest(form: form)
         } catch {
-            return Self.error(.badRequest, error.description)
+            return Self.error(error)
         }
         let allowed = hub.selectors.selectors(publishSelectors)
         let update = publishRequest.update
@@ -209,11 +209,7 @@ public struct MercureRoutes: Sendable {
             // 503, not 500: the request was fine and the same one may succeed once the store does.
             return Self.error(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again")
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: update.id))
-        )
+        return .plainText(update.id)
     }
 
     // MARK: - Subscriptions API
@@ -309,15 +305,12 @@ public struct MercureRoutes: Sendable {
         return String(uri.prefix { $0 != "?" && $0 != "#" })
     }
 
-    private static func error(_ error: AuthorizationError) -> Response {
+    /// The answer to an error that knows its status, with its description as the body.
+    private static func error(_ error: some HTTPResponseError & CustomStringConvertible) -> Response {
         Self.error(error.status, error.description)
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: message + "\n"))
-        )
+        .plainText(message + "\n", status: status)
     }
 }

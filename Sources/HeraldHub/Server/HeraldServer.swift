@@ -97,11 +97,7 @@ public enum HeraldServer {
                 try await hub.store.checkWritable()
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
             } catch {
-                return Response(
-                    status: .serviceUnavailable,
-                    headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "unhealthy: the store cannot write (\(error))\n"))
-                )
+                return .plainText("unhealthy: the store cannot write (\(error))\n", status: .serviceUnavailable)
             }
         }
         router.get("/herald.js") { _, _ in BrowserAsset.client.response }

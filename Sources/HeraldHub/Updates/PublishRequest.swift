@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// A publish form checked against Mercure's rules, before any token claim is looked at.
 struct PublishRequest: Sendable {
     let update: Update
@@ -45,7 +47,7 @@ struct PublishRequest: Sendable {
 }
 
 /// Why a publish form was refused (400).
-enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
+enum PublishError: Error, Sendable, Equatable, CustomStringConvertible, HTTPResponseError {
     case missingTopic
     case tooManyTopics(Int, limit: Int)
     case invalidRetry(String)
@@ -58,5 +60,12 @@ enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidRetry(let text): #"Invalid "retry" parameter "\#(text)": give a non-negative integer number of milliseconds"#
         case .invalidField(let field, let reason): #"Invalid "\#(field)" parameter: it \#(reason)"#
         }
+    }
+
+    var status: HTTPResponse.Status { .badRequest }
+
+    /// The answer: 400, and the description as plain text.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        .plainText(description + "\n", status: status)
     }
 }
