@@ -138,6 +138,19 @@ public final class RawConnection: Sendable {
         try? await channel.close()
     }
 
+    /// Waits until what was received satisfies `condition` (given everything received so far), or
+    /// the connection closes; returns everything received.
+    ///
+    /// - Parameters:
+    ///   - awaited: What is awaited, for the error.
+    ///   - timeout: How long to wait at most.
+    ///   - condition: Whether the text received so far is what was awaited.
+    /// - Throws: ``Timeout`` after `timeout`, or when the server closes the connection first.
+    @discardableResult
+    public func waitUntil(_ awaited: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws -> String {
+        try await wait(for: awaited, timeout: timeout, until: condition)
+    }
+
     private func wait(for awaited: String, timeout: Duration, until condition: (String) -> Bool) async throws -> String {
         collector.waiting.add(1, ordering: .releasing)
         defer { collector.waiting.subtract(1, ordering: .releasing) }
