@@ -149,9 +149,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator behind `herald bench`: a tool of its own, not part of the server.
+        .target(
+            name: "HeraldBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [
+                "HeraldBench",
                 "ServerSentEvents",
                 "EventSourceClient",
                 "HeraldHub",
@@ -298,5 +311,10 @@ let package = Package(
         ),
         // Runs the built `herald` executable as a process (`swift build` builds it first).
         .testTarget(name: "heraldTests", dependencies: ["herald", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeraldBenchTests",
+            dependencies: ["HeraldBench", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

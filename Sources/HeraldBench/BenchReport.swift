@@ -1,7 +1,7 @@
 import Foundation
 
 /// The result of one `herald bench` run, as Markdown or JSON.
-struct BenchReport: Codable, Sendable {
+package struct BenchReport: Codable, Sendable {
     var label: String
     var subscribers: Int
     var connected: Int
@@ -43,13 +43,13 @@ struct BenchReport: Codable, Sendable {
         return ["p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": Double(sorted[sorted.count - 1]) / 1000]
     }
 
-    var json: String {
+    package var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    var markdown: String {
+    package var markdown: String {
         func number(_ value: Double?, _ digits: Int = 1) -> String {
             guard let value else { return "–" }
             return String(format: "%.\(digits)f", value)

@@ -1,120 +1,73 @@
-import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
-import NIOSSL
+package import NIOSSL
 import Synchronization
 
-/// `herald bench`: a load generator for SSE pub/sub hubs (Herald, Mercure, nchan), on SwiftNIO.
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Measure an SSE hub on loopback: subscribers, a publisher, latency, loss and the server's CPU and memory.",
-        discussion: """
-            Subscribers GET --subscribe-url (with {topic} replaced); the publisher POSTs each message to \
-            --publish-url, as a Mercure form (topic=…&data=…, with --token) or as nchan's raw body. Each \
-            message's data is SEQUENCE,SEND_TIME so every subscriber measures latency, loss, duplicates and \
-            order. Only loopback targets are accepted; every run is bounded in count and time.
-            Example (Herald): herald bench --subscribers 1000 --messages 1000 --rate 200 --token JWT \\
-              --server-pid $(pgrep -f 'herald serve')
-            Example (nchan): herald bench --protocol nchan --subscribe-url 'http://127.0.0.1:8081/sub?id={topic}' \\
-              --publish-url 'http://127.0.0.1:8081/pub?id={topic}' --subscribers 1000 --messages 1000 --rate 200
-            """
-    )
+/// A load generator for SSE pub/sub hubs (Herald, Mercure, nchan), on SwiftNIO: subscribers on one
+/// or more topics, publishers on a schedule, and what came of it (``BenchReport``): deliveries,
+/// latency, loss, duplicates, order, and the server's CPU time and memory.
+///
+/// Only loopback targets are accepted; every run is bounded in count and time. `herald bench` is a
+/// thin command over it.
+package struct LoadGenerator: Sendable {
+    /// How messages are published: as a Mercure form (`topic=…&data=…`, with a bearer token) or as
+    /// nchan's raw body.
+    package enum PublishProtocol: Sendable { case mercure, nchan }
 
-    enum PublishProtocol: String, ExpressibleByArgument, CaseIterable {
-        case mercure, nchan
-    }
+    package var publishProtocol: PublishProtocol = .mercure
+    /// The subscription URLs, with `{topic}` for the topic; subscribers are spread over them in
+    /// turn, as over the nodes of a cluster.
+    package var subscriptionTargets = ["http://127.0.0.1:8080/.well-known/mercure?topic={topic}"]
+    /// The publish URL, with `{topic}` for the topic.
+    package var publishURL = "http://127.0.0.1:8080/.well-known/mercure"
+    /// How to trust an `https://` hub; `nil` for the system's roots.
+    package var tls: TLSConfiguration?
+    /// A publisher token (Mercure).
+    package var token: String?
+    /// A token the subscribers send in `Authorization`.
+    package var subscriberToken: String?
+    /// The topic; with `topics` above 1, topics are `TOPIC-0` … `TOPIC-(N-1)`.
+    package var topic = "https://example.com/bench"
+    package var topics = 1
+    package var subscribers = 100
+    package var messages = 1000
+    /// Messages per second; 0 publishes as fast as the hub answers.
+    package var rate = 0.0
+    /// Seconds after which publishing stops.
+    package var duration = 60.0
+    package var publishConnections = 1
+    /// Each message's data, padded to this many bytes; 0 sends only its numbers.
+    package var messageBytes = 0
+    /// Subscribers that connect beside the measured ones and never read.
+    package var stalled = 0
+    /// Seconds to hold the subscribers idle instead of publishing (memory per connection).
+    package var idle: Double?
+    /// The server's processes, for CPU time and memory (from `/proc`).
+    package var serverPids: [Int32] = []
+    /// Seconds to wait for the last deliveries after publishing ends.
+    package var drain = 5.0
+    package var label = "herald bench"
 
-    @Option(help: "mercure (form POST with topic and data, Bearer token) or nchan (raw body).")
-    var `protocol`: PublishProtocol = .mercure
+    package init() {}
 
-    @Option(
-        name: .customLong("subscribe-url"),
-        help:
-            "The subscription URL; {topic} is replaced by the topic. Repeatable: subscribers are spread over the URLs in turn, as over the nodes of a cluster (default http://127.0.0.1:8080/.well-known/mercure?topic={topic})."
-    )
-    var subscribeURLs: [String] = []
-
-    /// The subscription URLs, the default when none is given.
-    private var subscriptionTargets: [String] {
-        subscribeURLs.isEmpty ? ["http://127.0.0.1:8080/.well-known/mercure?topic={topic}"] : subscribeURLs
-    }
-
-    @Option(help: "The publish URL; {topic} is replaced by the topic.")
-    var publishURL = "http://127.0.0.1:8080/.well-known/mercure"
-
-    @OptionGroup var tls: TLSClientOptions
-
-    @Option(help: "A publisher token (Mercure).")
-    var token: String?
-
-    @Option(help: "A token the subscribers send in Authorization (Mercure hubs that refuse anonymous subscribers).")
-    var subscriberToken: String?
-
-    @Option(help: "The topic; with --topics N, topics are TOPIC-0 … TOPIC-(N-1).")
-    var topic = "https://example.com/bench"
-
-    @Option(help: "Topics the subscribers and messages are spread over.")
-    var topics = 1
-
-    @Option(help: "Subscriber connections (at most 20,000).")
-    var subscribers = 100
-
-    @Option(help: "Messages to publish (at most 10,000,000; with --duration, publishing also stops then).")
-    var messages = 1000
-
-    @Option(help: "Messages per second; 0 publishes as fast as the hub answers.")
-    var rate = 0.0
-
-    @Option(help: "Seconds after which publishing stops, if it has not ended (at most 600).")
-    var duration = 60.0
-
-    @Option(help: "Keep-alive publishing connections. With more than one, messages may reach the hub out of order, so 'reordered' says little.")
-    var publishConnections = 1
-
-    @Option(help: "Each message's data, padded to this many bytes (at most 4000); 0 sends only its numbers.")
-    var messageBytes = 0
-
-    @Option(
-        help:
-            "Subscribers that connect beside the measured ones and never read (isolation: a hub must not let them slow the others or grow without bound). Not counted in deliveries."
-    )
-    var stalled = 0
-
-    @Option(help: "Seconds to hold the subscribers idle instead of publishing (memory per connection).")
-    var idle: Double?
-
-    @Option(
-        name: .customLong("server-pid"),
-        help: "The server's process id, for its CPU time and memory (from /proc). Repeatable: the processes of a cluster's nodes are added up."
-    )
-    var serverPids: [Int32] = []
-
-    @Option(help: "Seconds to wait for the last deliveries after publishing ends.")
-    var drain = 5.0
-
-    @Option(help: "A label for the report.")
-    var label = "herald bench"
-
-    @Flag(help: "Print the result as JSON instead of Markdown.")
-    var json = false
-
-    func validate() throws {
-        guard (1...20_000).contains(subscribers) else { throw ValidationError("--subscribers must be between 1 and 20000.") }
-        guard (0...4000).contains(messageBytes) else { throw ValidationError("--message-bytes must be between 0 and 4000.") }
+    /// Checks the settings against the generator's bounds.
+    package func validate() throws(BenchError) {
+        guard (1...20_000).contains(subscribers) else { throw BenchError("--subscribers must be between 1 and 20000.") }
+        guard (0...4000).contains(messageBytes) else { throw BenchError("--message-bytes must be between 0 and 4000.") }
         guard (0...20_000).contains(stalled), subscribers + stalled <= 20_000 else {
-            throw ValidationError("--stalled must be between 0 and 20000, and with --subscribers at most 20000.")
+            throw BenchError("--stalled must be between 0 and 20000, and with --subscribers at most 20000.")
         }
-        guard (0...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 10000000.") }
+        guard (0...10_000_000).contains(messages) else { throw BenchError("--messages must be between 0 and 10000000.") }
         guard subscribers * max(messages, 1) / max(topics, 1) <= 200_000_000 else {
-            throw ValidationError("subscribers × messages / topics must stay at or below 200,000,000 deliveries.")
+            throw BenchError("subscribers × messages / topics must stay at or below 200,000,000 deliveries.")
         }
-        guard topics >= 1, topics <= subscribers else { throw ValidationError("--topics must be between 1 and --subscribers.") }
+        guard topics >= 1, topics <= subscribers else { throw BenchError("--topics must be between 1 and --subscribers.") }
         guard rate >= 0, duration > 0, duration <= 600, drain >= 0, drain <= 120 else {
-            throw ValidationError("--rate must not be negative; --duration between 0 and 600 s; --drain between 0 and 120 s.")
+            throw BenchError("--rate must not be negative; --duration between 0 and 600 s; --drain between 0 and 120 s.")
         }
-        guard (1...256).contains(publishConnections) else { throw ValidationError("--publish-connections must be between 1 and 256.") }
-        if let idle, !(0...600).contains(idle) { throw ValidationError("--idle must be between 0 and 600 seconds.") }
+        guard (1...256).contains(publishConnections) else { throw BenchError("--publish-connections must be between 1 and 256.") }
+        if let idle, !(0...600).contains(idle) { throw BenchError("--idle must be between 0 and 600 seconds.") }
     }
 
     private func topicName(_ index: Int) -> String { topics == 1 ? topic : "\(topic)-\(index)" }
@@ -128,7 +81,9 @@ struct Bench: AsyncParsableCommand {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
-    func run() async throws {
+    /// Connects the subscribers, publishes, waits for the deliveries and measures; `report` is
+    /// told of the progress, a line at a time.
+    package func run(reporting report: @escaping @Sendable (String) -> Void) async throws -> BenchReport {
         let fileLimit = raiseOpenFileLimit()
         guard subscribers + stalled + publishConnections + 16 <= fileLimit else {
             throw BenchError("\(subscribers) subscribers need more file descriptors than this process may open (\(fileLimit))")
@@ -145,7 +100,7 @@ struct Bench: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup.singleton
         // For https:// targets: TLS with HTTP/1.1 inside, verified against --cacert (the chain only: a
         // loopback target is named by its address, which is not checked against the certificate).
-        let tlsContext = try NIOSSLContext(configuration: try tls.configuration() ?? .makeClientConfiguration())
+        let tlsContext = try NIOSSLContext(configuration: tls ?? .makeClientConfiguration())
         var index = 0
         while index < subscribers {
             let wave = min(250, subscribers - index)
@@ -206,7 +161,7 @@ struct Bench: AsyncParsableCommand {
         if let idle {
             try await Task.sleep(for: .milliseconds(Int(idle * 1000)))
         } else {
-            (published, publishErrors, behindMilliseconds) = try await publish(progress: progress)
+            (published, publishErrors, behindMilliseconds) = await publish(progress: progress, reporting: report)
             let expected = expectedDeliveries(published: published)
             let drainUntil = monotonicNanoseconds() + UInt64(drain * 1e9)
             while progress.delivered.load(ordering: .relaxed) < expected, monotonicNanoseconds() < drainUntil {
@@ -270,7 +225,7 @@ struct Bench: AsyncParsableCommand {
         if let before = serverBefore, let after = serverAfter, connected > 0 {
             result.serverRSSBytesPerSubscriber = Double(after.residentBytes - before.residentBytes) / Double(connected)
         }
-        StandardStreams.printLine(json ? result.json : result.markdown)
+        return result
     }
 
     /// Deliveries expected when `published` messages went round-robin over the topics.
@@ -284,9 +239,12 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Publishes up to `messages` at `rate`, over `publishConnections` keep-alive connections.
-    private func publish(progress: BenchProgress) async throws -> (published: Int, errors: Int, behindMilliseconds: Double) {
+    private func publish(
+        progress: BenchProgress,
+        reporting report: @escaping @Sendable (String) -> Void
+    ) async -> (published: Int, errors: Int, behindMilliseconds: Double) {
         let plan = BenchPublisher.Plan(
-            protocol: self.protocol == .mercure ? .mercure : .nchan,
+            protocol: publishProtocol,
             formTopics: (0..<topics).map { Self.percentEncoded(topicName($0)) },
             urls: (0..<topics).map { url(publishURL, topic: topicName($0)) },
             token: token,
@@ -295,7 +253,7 @@ struct Bench: AsyncParsableCommand {
             duration: duration,
             connections: publishConnections,
             messageBytes: messageBytes,
-            tls: try tls.configuration()
+            tls: tls
         )
         return await BenchPublisher(plan: plan, progress: progress).run { line in report(line) }
     }
@@ -308,7 +266,4 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
-    private nonisolated func report(_ line: String) {
-        StandardStreams.printError("herald bench: " + line)
-    }
 }

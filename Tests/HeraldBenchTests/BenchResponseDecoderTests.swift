@@ -1,6 +1,6 @@
 import Testing
 
-@testable import herald
+@testable import HeraldBench
 
 @Suite struct BenchResponseDecoderTests {
     /// What a decoder made of a response fed in the given pieces.

@@ -8,7 +8,7 @@ import Synchronization
 /// The publishing side of `herald bench`: messages `SEQUENCE,SEND_TIME` on a schedule, over a few
 /// keep-alive connections, each waiting for the hub's answer before sending its next.
 final class BenchPublisher: Sendable {
-    enum Format: Sendable { case mercure, nchan }
+    typealias Format = LoadGenerator.PublishProtocol
 
     struct Plan: Sendable {
         let `protocol`: Format

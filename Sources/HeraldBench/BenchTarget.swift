@@ -24,7 +24,8 @@ struct BenchTarget: Sendable {
             host = String(authority[..<colon])
             port = parsed
         }
-        host = host.trimming("[]")
+        // An IPv6 address is written in brackets.
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard Self.isLoopback(host) else {
             throw BenchError("\(url): herald bench only targets loopback addresses (127.0.0.0/8, ::1, localhost)")
         }
@@ -41,7 +42,7 @@ struct BenchTarget: Sendable {
 }
 
 /// A `herald bench` setting or run that cannot go on, and why.
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
+package struct BenchError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
