@@ -56,11 +56,10 @@ final class SubscriberChannelWriter: Sendable {
     func writeQueuedFrames(evenIfUnwritable: Bool = false) {
         let handler = handler.value
         // What is still queued when the stream ends is bounded by the queue: written even to a
-        // connection that is not writable.
-        guard evenIfUnwritable || handler.isWritable || (endsTheStream && queue.hasEnded) else {
-            queue.writeDeferred()
-            return
-        }
+        // connection that is not writable. Otherwise the frames wait, and the queue does not ask
+        // again: the connection draining does (`onWritable`). A client that stopped reading then
+        // costs each publish an append to its queue, not a wake-up of its writer.
+        guard evenIfUnwritable || handler.isWritable || (endsTheStream && queue.hasEnded) else { return }
         let taken = queue.takeChunk(after: skipping)
         // An empty chunk would end the response's body: there is always an event or a comment.
         if let (chunk, eventBytes) = taken.frames, eventBytes > 0 {

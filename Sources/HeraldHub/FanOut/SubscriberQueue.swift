@@ -60,7 +60,8 @@ final class SubscriberQueue: Sendable {
         /// connection's event loop, and the waiting reader only waits for the ending.
         var writer: SubscriberChannelWriter?
         /// Whether the writer was asked to write and has not taken the frames yet, so that a burst of
-        /// offers asks once.
+        /// offers asks once. It stays set while the writer waits for its connection to drain, which
+        /// wakes it.
         var writeScheduled = false
         /// Called if the queue ends before a writer takes over.
         var endHandler: (@Sendable (Ending) -> Void)?
@@ -201,12 +202,6 @@ final class SubscriberQueue: Sendable {
     /// Forgets the writer, once the stream ended.
     func stopWritingDirectly() {
         state.withLock { $0.writer = nil }
-    }
-
-    /// The writer found the connection unwritable: it writes again when the connection drains,
-    /// and the next offer asks it again.
-    func writeDeferred() {
-        state.withLock { $0.writeScheduled = false }
     }
 
     /// Waits until the queue ends (frames go to the writer meanwhile); `nil` when the waiting task
