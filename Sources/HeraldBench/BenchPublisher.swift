@@ -35,6 +35,7 @@ final class BenchPublisher: Sendable {
     /// The most any message was sent after its scheduled time, in microseconds.
     private let behind = Atomic(0)
     private let lastReport = Atomic<UInt64>(0)
+    private let stopped = Atomic(false)
 
     init(plan: Plan, progress: BenchProgress) {
         self.plan = plan
@@ -59,8 +60,13 @@ final class BenchPublisher: Sendable {
         return (progress.published.load(ordering: .relaxed), errors.load(ordering: .relaxed), Double(behind.load(ordering: .relaxed)) / 1000)
     }
 
+    /// Ends publishing: each connection stops after the message it is sending.
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+    }
+
     private func sendLoop(client: HTTPClient, start: UInt64, stopAt: UInt64, report: @Sendable (String) -> Void) async {
-        while true {
+        while !stopped.load(ordering: .relaxed) {
             let sequence = next.add(1, ordering: .relaxed).oldValue
             guard sequence < plan.messages else { return }
             if plan.rate > 0 {

@@ -32,6 +32,8 @@ package struct BenchReport: Codable, Sendable {
     var generatorCPUSeconds: Double?
     /// Subscribers that never read, beside the measured ones (`--stalled`).
     var stalledSubscribers: Int
+    /// Messages the flood published to another topic meanwhile (`--flood`).
+    var floodPublished: Int?
 
     /// Percentiles of `latencies` (microseconds), in milliseconds.
     static func percentiles(_ latencies: [UInt32]) -> [String: Double] {
@@ -99,6 +101,7 @@ package struct BenchReport: Codable, Sendable {
         }
         if let generatorCPUSeconds { rows.append(("generator CPU", "\(number(generatorCPUSeconds, 2)) s")) }
         if stalledSubscribers > 0 { rows.append(("subscribers that never read, beside these", "\(stalledSubscribers)")) }
+        if let floodPublished { rows.append(("messages flooding another topic meanwhile", "\(floodPublished)")) }
         return "### \(label)\n\n| measure | value |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |" }.joined(separator: "\n") + "\n"
     }
 }

@@ -41,6 +41,10 @@ package struct LoadGenerator: Sendable {
     package var messageBytes = 0
     /// Subscribers that connect beside the measured ones and never read.
     package var stalled = 0
+    /// Connections publishing to another topic (`TOPIC-flood`, with no subscribers) as fast as
+    /// the hub answers, for as long as the measured messages are published: whether a flood on one
+    /// topic delays the others.
+    package var flood = 0
     /// Seconds to hold the subscribers idle instead of publishing (memory per connection).
     package var idle: Double?
     /// The server's processes, for CPU time and memory (from `/proc`).
@@ -67,6 +71,7 @@ package struct LoadGenerator: Sendable {
             throw BenchError("--rate must not be negative; --duration between 0 and 600 s; --drain between 0 and 120 s.")
         }
         guard (1...256).contains(publishConnections) else { throw BenchError("--publish-connections must be between 1 and 256.") }
+        guard (0...64).contains(flood) else { throw BenchError("--flood must be between 0 and 64.") }
         if let idle, !(0...600).contains(idle) { throw BenchError("--idle must be between 0 and 600 seconds.") }
     }
 
@@ -85,7 +90,7 @@ package struct LoadGenerator: Sendable {
     /// told of the progress, a line at a time.
     package func run(reporting report: @escaping @Sendable (String) -> Void) async throws -> BenchReport {
         let fileLimit = raiseOpenFileLimit()
-        guard subscribers + stalled + publishConnections + 16 <= fileLimit else {
+        guard subscribers + stalled + publishConnections + flood + 16 <= fileLimit else {
             throw BenchError("\(subscribers) subscribers need more file descriptors than this process may open (\(fileLimit))")
         }
         _ = try BenchTarget(url: url(publishURL, topic: topic))
@@ -157,11 +162,19 @@ package struct LoadGenerator: Sendable {
         var published = 0
         var publishErrors = 0
         var behindMilliseconds = 0.0
+        var floodPublished: Int?
         let runStart = monotonicNanoseconds()
         if let idle {
             try await Task.sleep(for: .milliseconds(Int(idle * 1000)))
         } else {
+            let flooding = flood > 0 ? BenchPublisher(plan: floodPlan(), progress: BenchProgress()) : nil
+            let floodTask = flooding.map { flooding in Task { await flooding.run { _ in } } }
             (published, publishErrors, behindMilliseconds) = await publish(progress: progress, reporting: report)
+            flooding?.stop()
+            if let flooded = await floodTask?.value {
+                floodPublished = flooded.published
+                report("the flood published \(flooded.published) messages to another topic (\(flooded.errors) errors)")
+            }
             let expected = expectedDeliveries(published: published)
             let drainUntil = monotonicNanoseconds() + UInt64(drain * 1e9)
             while progress.delivered.load(ordering: .relaxed) < expected, monotonicNanoseconds() < drainUntil {
@@ -220,7 +233,8 @@ package struct LoadGenerator: Sendable {
             serverRSSBytes: serverAfter?.residentBytes,
             serverRSSBytesPerSubscriber: nil,
             generatorCPUSeconds: ownBefore.flatMap { before in ownAfter.map { $0.cpuSeconds - before.cpuSeconds } },
-            stalledSubscribers: stalled
+            stalledSubscribers: stalled,
+            floodPublished: floodPublished
         )
         if let before = serverBefore, let after = serverAfter, connected > 0 {
             result.serverRSSBytesPerSubscriber = Double(after.residentBytes - before.residentBytes) / Double(connected)
@@ -256,6 +270,23 @@ package struct LoadGenerator: Sendable {
             tls: tls
         )
         return await BenchPublisher(plan: plan, progress: progress).run { line in report(line) }
+    }
+
+    /// The flood: another topic, as fast as answered, on `flood` connections, until stopped.
+    private func floodPlan() -> BenchPublisher.Plan {
+        let floodTopic = topic + "-flood"
+        return BenchPublisher.Plan(
+            protocol: publishProtocol,
+            formTopics: [Self.percentEncoded(floodTopic)],
+            urls: [url(publishURL, topic: floodTopic)],
+            token: token,
+            messages: 10_000_000,
+            rate: 0,
+            duration: 600,
+            connections: flood,
+            messageBytes: messageBytes,
+            tls: tls
+        )
     }
 
     private func waitFor(seconds: Double, _ what: String, _ condition: () -> Bool) async throws {

@@ -73,6 +73,12 @@ struct Bench: AsyncParsableCommand {
     )
     var stalled = 0
 
+    @Option(
+        help:
+            "Connections publishing to another topic (TOPIC-flood, no subscribers) as fast as the hub answers while the measured messages are published (isolation: a flood on one topic must not delay the others)."
+    )
+    var flood = 0
+
     @Option(help: "Seconds to hold the subscribers idle instead of publishing (memory per connection).")
     var idle: Double?
 
@@ -109,6 +115,7 @@ struct Bench: AsyncParsableCommand {
         generator.publishConnections = publishConnections
         generator.messageBytes = messageBytes
         generator.stalled = stalled
+        generator.flood = flood
         generator.idle = idle
         generator.serverPids = serverPids
         generator.drain = drain
