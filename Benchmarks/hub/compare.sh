@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Herald against nchan, side by side, on loopback: scenarios (a) fan-out at a fixed rate, (b) idle
 # subscribers' memory, (c) publishing as fast as possible, (e0/e) readers alone and beside 2,000
-# subscribers that never read, alternating the two servers, ROUNDS times (default 3); then (d)
-# 19,000 idle subscribers on Herald. Writes the medians and the ratios
+# subscribers that never read, (f) the same readers beside a flood on another topic, alternating
+# the two servers, ROUNDS times (default 3); then (d) 19,000 idle subscribers on Herald. Writes the
+# medians and the ratios
 # Herald/nchan to Benchmarks/README.md and a plot to Benchmarks/hub/hub-comparison.png.
 #
 #   Benchmarks/hub/compare.sh            ROUNDS=1 Benchmarks/hub/compare.sh (a quick look)
@@ -76,6 +77,8 @@ for round in $(seq 1 "$rounds"); do
         # subscribers of the same topic that never read (e); the readers' p99 and the server's memory.
         bench "$server" e0 "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048
         bench "$server" e "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --stalled 2000
+        # And beside 4 connections publishing to another topic as fast as the server answers (f).
+        bench "$server" f "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --flood 4
     done
 done
 bench herald d 1 --subscribers 19000 --idle 5

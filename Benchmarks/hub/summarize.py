@@ -74,6 +74,8 @@ row("(a) of which in user space, µs", "a", "serverUserCPUMicrosecondsPerDeliver
 row("(e0) 100 readers alone: latency p99, ms", "e0", "latencyMilliseconds", "p99")
 row("(e) the same beside 2,000 that never read: latency p99, ms", "e", "latencyMilliseconds", "p99")
 row("(e) server memory at the end, MB", "e", "serverRSSBytes", scale=1 / 1e6, digits=0)
+row("(f) the readers of (e0) beside 4 connections flooding another topic: latency p99, ms", "f", "latencyMilliseconds", "p99")
+row("(f) messages the flood published", "f", "floodPublished", digits=0)
 lost = {server: sum(total(s, server, "lost") + total(s, server, "duplicated") for s in ("a", "b", "c", "e0", "e")) for server in ("nchan", "herald")}
 rows.append("| lost + duplicated, all runs | %d | %d | | 0 |" % (lost["nchan"], lost["herald"]))
 
