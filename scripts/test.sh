@@ -69,7 +69,7 @@ step "Swift tests"
 status=0
 swift test --skip-build > "$artifacts/swift-test.log" 2>&1 || status=$?
 # Passing tests are in the log; print what matters: failures, measurements, the summary.
-grep -E '✘|HummingbirdSSE:|Test run with|Executed' "$artifacts/swift-test.log" || true
+grep -E '✘|HummingbirdSSE:|HeraldHub:|Test run with|Executed' "$artifacts/swift-test.log" || true
 if [ "$status" -ne 0 ]; then echo "swift tests failed; see $artifacts/swift-test.log" >&2; exit 1; fi
 
 step "LaunchDarkly's SSE client contract suite against EventSource"

@@ -99,6 +99,9 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
             return nil
         }
 
+        /// NIO's write buffer of a live subscriber's connection, in bytes: unwritable above `high`.
+        static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 4 << 10, high: 16 << 10)
+
         /// Once history is sent, on the connection's event loop: adds a ``SubscriberStreamHandler``
         /// next to the socket and hands the live updates to a writer through it.
         func startWritingLive(on connection: any Channel, endOfStream: SubscriberChannelWriter.EndOfStream) throws -> SubscriberChannelWriter {
@@ -109,6 +112,15 @@ struct SubscriptionFrames: AsyncSequence, Sendable {
                 try pipeline.addHandler(handler, position: .after(tls))
             } else {
                 try pipeline.addHandler(handler, position: .first)
+            }
+            // NIO's own buffer in front of the socket: what a client that stops reading takes before
+            // its connection turns unwritable. Small, so such a client costs the loop a few writes, not
+            // dozens, and what waits for it waits in its queue instead, counted against the hub's
+            // bounds and joined into one write once it reads again. A reader that keeps up never gets
+            // near it: the kernel's socket buffer takes its bursts.
+            try connection.syncOptions?.setOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            if let sendBuffer = lease.hub.configuration.subscriberSendBufferBytes {
+                try connection.syncOptions?.setOption(.socketOption(.so_sndbuf), value: SocketOptionValue(sendBuffer))
             }
             let queue = lease.subscriber.queue
             let writer = SubscriberChannelWriter(

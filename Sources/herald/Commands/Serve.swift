@@ -130,6 +130,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "The kernel's send buffer of a subscriber's connection, in bytes: what a client that stops reading takes before its updates wait in its queue; 0 leaves it to the kernel (env HERALD_SUBSCRIBER_SEND_BUFFER)."
+    )
+    var subscriberSendBuffer = Environment.integer("HERALD_SUBSCRIBER_SEND_BUFFER") ?? 64 << 10
+
+    @Option(
+        help:
             "Milliseconds within which successive updates are written to a subscriber together (one write per window under load; an update after a quiet window goes at once); 0 writes each at once (env HERALD_WRITE_COALESCING)."
     )
     var writeCoalescing = Environment.double("HERALD_WRITE_COALESCING") ?? 3
@@ -173,6 +179,7 @@ struct Serve: AsyncParsableCommand {
         guard queueSize >= 1, maxBody >= 1, maxBacklog >= 1 else {
             throw ValidationError("--queue-size, --max-body and --max-backlog must be at least 1.")
         }
+        guard subscriberSendBuffer >= 0 else { throw ValidationError("--subscriber-send-buffer must not be negative.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level.") }
         _ = try StoreLocation(storeLocation, dataDirectory: dataDir)
         guard maxRequestLine >= 256, maxRequestHead >= maxRequestLine else {
@@ -211,6 +218,7 @@ struct Serve: AsyncParsableCommand {
             longPollTimeout: .milliseconds(Int64(longPollTimeout * 1000)),
             subscriberQueue: BacklogLimits(updates: queueSize, bytes: 16 << 20),
             subscriberBacklogBytes: maxBacklog,
+            subscriberSendBufferBytes: subscriberSendBuffer > 0 ? subscriberSendBuffer : nil,
             writeCoalescingWindow: .microseconds(Int64(writeCoalescing * 1000)),
             maximumPublishBodyBytes: maxBody,
             historyMaximumCount: historySize > 0 ? historySize : nil,

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServerSentEvents
+import Synchronization
 import Testing
 
 /// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
@@ -67,6 +68,46 @@ import Testing
             try await server.publish(topics: ["a"], data: "after")
             #expect(try await reader.next()?.data == "after")
         }
+    }
+
+    @Test func clientThatStopsReadingTakesLittleBeforeItsUpdatesWaitInItsQueue() async throws {
+        // 64 updates of 16 KiB: 1 MiB for a client that reads nothing. With the default send buffer
+        // its connection turns unwritable after a small part of it, and the rest waits in its queue,
+        // within the hub's bounds; left to the kernel's autotuning, the socket takes far more.
+        func bytesTakenByAStalledClient(sendBuffer: Int?) async throws -> Double {
+            let taken = Mutex(0.0)
+            try await HubTestServer.with(configure: {
+                $0.subscriberSendBufferBytes = sendBuffer
+                $0.subscriptionEvents = false
+                $0.heartbeatInterval = nil
+            }) { server in
+                let stalled = try await connectClientThatNeverReads(
+                    port: server.port,
+                    sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                )
+                try await waitUntil { await server.subscriberCount() == 1 }
+                let data = String(repeating: "x", count: 16 << 10)
+                for number in 1...64 { try await server.publish(topics: ["a"], data: "\(number) \(data)") }
+                // Written is what the connection took; it stops growing once the connection is unwritable.
+                var previous = -1.0
+                while true {
+                    try await Task.sleep(for: .milliseconds(300))
+                    let current = await server.metric("herald_bytes_sent_total") ?? 0
+                    if current == previous { break }
+                    previous = current
+                }
+                taken.withLock { $0 = previous }
+                await stalled.close()
+            }
+            return taken.withLock { $0 }
+        }
+        let bounded = try await bytesTakenByAStalledClient(
+            sendBuffer: HubConfiguration(publisherKey: .hmacSHA256(secret: "s")).subscriberSendBufferBytes
+        )
+        let autotuned = try await bytesTakenByAStalledClient(sendBuffer: nil)
+        print("HeraldHub: a client that stopped reading took \(Int(bounded)) bytes with the default send buffer, \(Int(autotuned)) with the kernel's")
+        #expect(bounded < Double(512 << 10), "the connection took \(bounded) bytes")
+        #expect(bounded < autotuned, "bounded: \(bounded) bytes, autotuned: \(autotuned)")
     }
 
     @Test func clientThatLeavesAnIdleStreamIsUnregisteredWithoutAnyWrite() async throws {
