@@ -257,33 +257,32 @@ package struct LoadGenerator: Sendable {
         progress: BenchProgress,
         reporting report: @escaping @Sendable (String) -> Void
     ) async -> (published: Int, errors: Int, behindMilliseconds: Double) {
-        let plan = BenchPublisher.Plan(
-            protocol: publishProtocol,
-            formTopics: (0..<topics).map { Self.percentEncoded(topicName($0)) },
-            urls: (0..<topics).map { url(publishURL, topic: topicName($0)) },
-            token: token,
+        let plan = publishPlan(
+            topics: (0..<topics).map(topicName),
             messages: messages,
             rate: rate,
             duration: duration,
-            connections: publishConnections,
-            messageBytes: messageBytes,
-            tls: tls
+            connections: publishConnections
         )
         return await BenchPublisher(plan: plan, progress: progress).run { line in report(line) }
     }
 
     /// The flood: another topic, as fast as answered, on `flood` connections, until stopped.
     private func floodPlan() -> BenchPublisher.Plan {
-        let floodTopic = topic + "-flood"
-        return BenchPublisher.Plan(
+        publishPlan(topics: [topic + "-flood"], messages: 10_000_000, rate: 0, duration: 600, connections: flood)
+    }
+
+    /// Publishing to `topics` in turn, with this generator's protocol, URL, token, size and TLS.
+    private func publishPlan(topics: [String], messages: Int, rate: Double, duration: Double, connections: Int) -> BenchPublisher.Plan {
+        BenchPublisher.Plan(
             protocol: publishProtocol,
-            formTopics: [Self.percentEncoded(floodTopic)],
-            urls: [url(publishURL, topic: floodTopic)],
+            formTopics: topics.map(Self.percentEncoded),
+            urls: topics.map { url(publishURL, topic: $0) },
             token: token,
-            messages: 10_000_000,
-            rate: 0,
-            duration: 600,
-            connections: flood,
+            messages: messages,
+            rate: rate,
+            duration: duration,
+            connections: connections,
             messageBytes: messageBytes,
             tls: tls
         )
@@ -296,5 +295,4 @@ package struct LoadGenerator: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
     }
-
 }
