@@ -32,7 +32,7 @@ public struct HubConfiguration: Sendable {
     /// What a client that stops reading takes before its connection turns unwritable and its
     /// updates wait in its queue, within the bounds above. Autotuned, that is megabytes per
     /// connection on loopback, which the hub spends writes on: beside 2,000 stalled subscribers the
-    /// readers' p99 latency was 3–8 times what it was alone, and 2–3 times with 64 KiB. A subscriber
+    /// readers' p99 latency was 4–10 times what it was alone, and 2–2.4 times with 64 KiB. A subscriber
     /// that keeps up never fills it; raise it for high-bandwidth streams over long round trips.
     public var subscriberSendBufferBytes: Int?
     /// While updates follow one another within this window, each subscriber is written at most
