@@ -89,6 +89,8 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             channel.close(promise: nil)
             return
         }
-        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
+            await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        }
     }
 }

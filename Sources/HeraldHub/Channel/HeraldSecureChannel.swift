@@ -70,7 +70,11 @@ struct HeraldSecureChannel: ServerChildChannel, HTTPChannelHandler {
         do {
             switch try await connection.negotiated.get() {
             case .http1_1(let http1Connection): await http1.handle(value: http1Connection, logger: logger)
-            case .http2(let http2Connection): await http2.handle(value: http2Connection, logger: logger)
+            case .http2(let http2Connection):
+                // Its streams are tasks of this one, so they run on the connection's loop too.
+                await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                    await http2.handle(value: http2Connection, logger: logger)
+                }
             }
         } catch {
             // A failed handshake: the client offered no protocol or certificate it could agree on.
