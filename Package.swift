@@ -242,6 +242,7 @@ let package = Package(
                 "HeraldHub",
                 "HeraldSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -37,23 +37,7 @@ public final class SQLiteEventStore: EventStore {
             try await store.execute("PRAGMA journal_mode=WAL")
             try await store.execute(durability == .full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
             try await store.execute("PRAGMA busy_timeout=5000")
-            try await store.execute(
-                """
-                CREATE TABLE IF NOT EXISTS updates (
-                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-                    id TEXT NOT NULL,
-                    topics TEXT NOT NULL,
-                    private INTEGER NOT NULL,
-                    type TEXT,
-                    retry INTEGER,
-                    data TEXT NOT NULL,
-                    frame BLOB NOT NULL,
-                    created_at INTEGER NOT NULL
-                )
-                """
-            )
-            try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_id ON updates (id)")
-            try await store.execute("CREATE INDEX IF NOT EXISTS updates_by_age ON updates (created_at)")
+            try await store.createHistory()
             // One row, rewritten by each health check: a write that fails when the disk is full or
             // the file read-only, as a publish would.
             try await store.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)")
@@ -67,25 +51,16 @@ public final class SQLiteEventStore: EventStore {
     public func append(contentsOf updates: [(update: Update, frame: ByteBuffer)]) async throws -> [StoredUpdate] {
         guard !updates.isEmpty else { return [] }
         // One statement for the whole batch: one trip to SQLite's thread and one commit.
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        let row = "(?, ?, ?, ?, ?)"
         let rowsText = repeatElement(row, count: updates.count).joined(separator: ", ")
         var binds: [SQLiteData] = []
-        binds.reserveCapacity(updates.count * 8)
+        binds.reserveCapacity(updates.count * 5)
         let now = Self.nowMilliseconds()
         for (update, frame) in updates {
-            binds += [
-                .text(update.id),
-                .text(Self.encodeTopics(update.topics)),
-                .integer(update.isPrivate ? 1 : 0),
-                update.type.map { .text($0) } ?? .null,
-                update.retry.map { .integer($0) } ?? .null,
-                .text(update.data),
-                .blob(frame),
-                .integer(now),
-            ]
+            binds += [.text(update.id), .text(Self.encodeTopics(update.topics)), .integer(update.isPrivate ? 1 : 0), .blob(frame), .integer(now)]
         }
         let rows = try await connection.query(
-            "INSERT INTO updates (id, topics, private, type, retry, data, frame, created_at) VALUES \(rowsText) RETURNING sequence",
+            "INSERT INTO history (id, topics, private, frame, created_at) VALUES \(rowsText) RETURNING sequence",
             binds
         )
         // Rows are inserted in the order of VALUES, each numbered above the one before, but
@@ -101,12 +76,12 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func sequence(ofID id: String) async throws -> Int64? {
-        let rows = try await connection.query("SELECT MAX(sequence) AS sequence FROM updates WHERE id = ?", [.text(id)])
+        let rows = try await connection.query("SELECT MAX(sequence) AS sequence FROM history WHERE id = ?", [.text(id)])
         return rows.first?.column("sequence")?.integer.map(Int64.init)
     }
 
     public func newest() async throws -> (sequence: Int64, id: String)? {
-        let rows = try await connection.query("SELECT sequence, id FROM updates ORDER BY sequence DESC LIMIT 1", [])
+        let rows = try await connection.query("SELECT sequence, id FROM history ORDER BY sequence DESC LIMIT 1", [])
         guard let row = rows.first, let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string else { return nil }
         return (Int64(sequence), id)
     }
@@ -115,7 +90,7 @@ public final class SQLiteEventStore: EventStore {
         // The sizes first (SQLite answers `LENGTH` of a blob without reading it), then the events
         // that fit: a page never loads more than it returns.
         let sizes = try await connection.query(
-            "SELECT sequence, LENGTH(frame) AS size FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
+            "SELECT sequence, LENGTH(frame) AS size FROM history WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
             [.integer(Int(sequence)), .integer(Int(through)), .integer(limit)]
         )
         var last: Int?
@@ -130,7 +105,7 @@ public final class SQLiteEventStore: EventStore {
         }
         guard let last else { return [] }
         let rows = try await connection.query(
-            "SELECT sequence, id, topics, private, frame FROM updates WHERE sequence > ? AND sequence <= ? ORDER BY sequence",
+            "SELECT sequence, id, topics, private, frame FROM history WHERE sequence > ? AND sequence <= ? ORDER BY sequence",
             [.integer(Int(sequence)), .integer(last)]
         )
         return try rows.map { row in
@@ -142,18 +117,29 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Removes the oldest updates, but never the newest one: sequence numbers come from the highest
+    /// stored, so an empty table would number the next update 1 again, below what subscribers have
+    /// already seen.
     public func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int {
         var removed = 0
         if let maximumCount {
             removed += try await connection.query(
-                "DELETE FROM updates WHERE sequence <= (SELECT MAX(sequence) FROM updates) - ? RETURNING sequence",
-                [.integer(maximumCount)]
+                "DELETE FROM history WHERE sequence <= (SELECT MAX(sequence) FROM history) - ? RETURNING sequence",
+                [.integer(max(maximumCount, 1))]
             ).count
         }
         if let maximumAge {
+            // History is in publishing order, so what is too old is everything before the first
+            // update young enough to keep: found by reading from the oldest, with no index on age
+            // for every publish to update.
             let cutoff = Self.nowMilliseconds() - Int(maximumAge.components.seconds * 1000)
             removed += try await connection.query(
-                "DELETE FROM updates WHERE created_at < ? RETURNING sequence",
+                """
+                DELETE FROM history WHERE sequence < COALESCE(
+                    (SELECT sequence FROM history WHERE created_at >= ? ORDER BY sequence LIMIT 1),
+                    (SELECT MAX(sequence) FROM history)
+                ) RETURNING sequence
+                """,
                 [.integer(cutoff)]
             ).count
         }
@@ -169,6 +155,45 @@ public final class SQLiteEventStore: EventStore {
     }
 
     // MARK: - Helpers
+
+    /// The history table, holding only what replay reads: each publish writes one row and one index
+    /// (by id, for `Last-Event-ID`). Sequence numbers are SQLite's row ids; `trim` keeps them rising.
+    ///
+    /// Earlier builds kept history in the table `updates`, which also held each update's fields beside
+    /// its encoded event, numbered rows with `AUTOINCREMENT` and indexed them by age: three more pages
+    /// written by every publish. Its rows move to `history` the first time such a file is opened.
+    private func createHistory() async throws {
+        try await execute("BEGIN IMMEDIATE")
+        do {
+            try await execute(
+                """
+                CREATE TABLE IF NOT EXISTS history (
+                    sequence INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    topics TEXT NOT NULL,
+                    private INTEGER NOT NULL,
+                    frame BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                )
+                """
+            )
+            try await execute("CREATE INDEX IF NOT EXISTS history_by_id ON history (id)")
+            let legacy = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'updates'", [])
+            if !legacy.isEmpty {
+                try await execute(
+                    """
+                    INSERT INTO history (sequence, id, topics, private, frame, created_at)
+                    SELECT sequence, id, topics, private, frame, created_at FROM updates ORDER BY sequence
+                    """
+                )
+                try await execute("DROP TABLE updates")
+            }
+            try await execute("COMMIT")
+        } catch {
+            try? await execute("ROLLBACK")
+            throw error
+        }
+    }
 
     private func execute(_ sql: String) async throws {
         _ = try await connection.query(sql, [])

@@ -1,13 +1,17 @@
 import Foundation
 import HeraldHub
 import NIOCore
+import SQLiteNIO
 import Testing
 
 @testable import HeraldSQLite
 
 @Suite struct SQLiteEventStoreTests {
-    private func withStore(_ body: (SQLiteEventStore) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString).sqlite").path
+    private static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString).sqlite").path
+    }
+
+    private func withStore(path: String = temporaryPath(), _ body: (SQLiteEventStore) async throws -> Void) async throws {
         let store = try await SQLiteEventStore.open(path: path)
         do {
             try await body(store)
@@ -91,6 +95,54 @@ import Testing
             _ = try await append(store, "new")
             #expect(try await store.trim(maximumCount: nil, maximumAge: .seconds(1)) == 1)
             #expect(try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max).map(\.id) == ["new"])
+        }
+    }
+
+    /// Sequence numbers are SQLite's row ids, one above the highest stored: an emptied history would
+    /// number the next update below what subscribers have seen, and they would skip it.
+    @Test func trimNeverRemovesTheNewestSoNumbersKeepRising() async throws {
+        try await withStore { store in
+            _ = try await append(store, "a")
+            let newest = try await append(store, "b")
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await store.trim(maximumCount: nil, maximumAge: .seconds(1)) == 1)
+            #expect(try await store.trim(maximumCount: 0, maximumAge: nil) == 0)
+            #expect(try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max).map(\.id) == ["b"])
+            #expect(try await append(store, "c").sequence > newest.sequence)
+        }
+    }
+
+    @Test func historyOfAnEarlierBuildMovesToTheNewTableAndNumberingGoesOn() async throws {
+        let path = Self.temporaryPath()
+        let earlier = try await SQLiteConnection.open(storage: .file(path: path))
+        for statement in [
+            """
+            CREATE TABLE updates (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, topics TEXT NOT NULL,
+                private INTEGER NOT NULL, type TEXT, retry INTEGER, data TEXT NOT NULL, frame BLOB NOT NULL,
+                created_at INTEGER NOT NULL)
+            """,
+            "CREATE INDEX updates_by_id ON updates (id)",
+            #"INSERT INTO updates VALUES (7, 'u7', '["t"]', 0, NULL, NULL, 'seven', X'69643A2075370A0A', 1)"#,
+            #"INSERT INTO updates VALUES (9, 'p9', '["t","u"]', 1, 'x', 5, 'nine', X'69643A2070390A0A', 2)"#,
+        ] {
+            _ = try await earlier.query(statement, [])
+        }
+        try await earlier.close()
+
+        try await withStore(path: path) { store in
+            let moved = try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max)
+            #expect(moved.map(\.sequence) == [7, 9])
+            #expect(moved.map(\.id) == ["u7", "p9"])
+            #expect(moved.map(\.isPrivate) == [false, true])
+            #expect(moved[1].topics == ["t", "u"])
+            #expect(moved.map { String(buffer: $0.frame) } == ["id: u7\n\n", "id: p9\n\n"])
+            #expect(try await store.sequence(ofID: "u7") == 7)
+            #expect(try await append(store, "u10").sequence == 10)
+        }
+        // Opened again, nothing moves twice.
+        try await withStore(path: path) { store in
+            let history = try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max)
+            #expect(history.map(\.id) == ["u7", "p9", "u10"])
         }
     }
 }
