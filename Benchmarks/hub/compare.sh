@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Herald against nchan, side by side, on loopback: scenarios (a) fan-out at a fixed rate, (b) idle
-# subscribers' memory, (c) publishing as fast as possible, (e0/e) readers alone and beside 2,000
-# subscribers that never read, (f) the same readers beside a flood on another topic, alternating
-# the two servers, ROUNDS times (default 3); then (d) 19,000 idle subscribers on Herald. Writes the
-# medians and the ratios
-# Herald/nchan to Benchmarks/README.md and a plot to Benchmarks/hub/hub-comparison.png.
+# Herald against nchan, side by side on loopback, measured by two generators:
+#   - ssebench, the independent C epoll generator in ../shared/tools/ssebench (SSEBENCH_DIR);
+#   - herald bench, Herald's own (HeraldBench), which also drives the isolation scenarios.
+# Scenarios (each on a fresh process of each server, with fresh history):
+#   a   1,000 subscribers × 1,000 messages at 200/s over 4 publish connections    (both generators)
+#   b   10,000 idle subscribers for 5 s: memory per connection                     (both)
+#   c1  100 subscribers, publishing as fast as answered for 10 s, 1 connection     (both)
+#   c4  the same over 4 publish connections                                         (both)
+#   e0  100 readers of 3,000 updates of 2 KB at 200/s                              (herald bench)
+#   e   the same beside 2,000 subscribers of the topic that never read              (herald bench)
+#   f   the readers of e0 beside 4 connections flooding another topic               (herald bench)
+# then d, 19,000 idle subscribers on Herald alone. The servers alternate, the order flips every
+# round, ROUNDS times (default 3). Each serves connections on one thread (one nginx worker;
+# `herald serve --event-loops 1`). Writes both tables (medians, ranges, ratios Herald/nchan) to
+# Benchmarks/README.md and a plot to Benchmarks/hub/hub-comparison.png.
 #
-#   Benchmarks/hub/compare.sh            ROUNDS=1 Benchmarks/hub/compare.sh (a quick look)
+#   Benchmarks/hub/compare.sh          ROUNDS=1 SCENARIOS="c1 c4" Benchmarks/hub/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 rounds="${ROUNDS:-3}"
+scenarios="${SCENARIOS:-a b c1 c4 e0 e f}"
+ssebench_dir=${SSEBENCH_DIR:-$root/../shared/tools/ssebench}
 results="$root/Benchmarks/.results/hub"
 run_dir=$(mktemp -d /tmp/herald-compare.XXXXXX)
 rm -rf "$results"; mkdir -p "$results"
@@ -23,64 +34,135 @@ fi
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -c "import matplotlib" 2>/dev/null || .venv/bin/pip install -q matplotlib
 
-echo "== Building herald (release, .build-release)"
+echo "== Building herald (release, .build-release) and ssebench"
 # A failed build must stop the comparison: the old binary would be measured without a word.
 herald=$(bash scripts/build-release.sh "$results/build.log")
+make -s -C "$ssebench_dir" >/dev/null
+ssebench="$ssebench_dir/ssebench"
+"$herald" --version > "$results/herald-version.txt" 2>&1 || true
+git rev-parse --short HEAD > "$results/commit.txt"
 
 ulimit -n "$(ulimit -Hn)"
 nchan_port=18581
 herald_port=18582
 secret="compare-sh-secret-0123456789abcdef0123456789"
-
-echo "== Starting nchan on $nchan_port"
-mkdir -p "$run_dir/nchan"
-sed -e "s#RUN_DIR#$run_dir/nchan#g" -e "s#PORT#$nchan_port#g" Benchmarks/hub/nchan.conf.template > "$run_dir/nchan/nginx.conf"
-nginx -p "$run_dir/nchan" -c "$run_dir/nchan/nginx.conf" &
-nchan_master=$!
-# One thread serving connections, as nchan's one nginx worker.
-echo "== Starting herald on $herald_port"
-"$herald" serve --event-loops 1 --port "$herald_port" --data-dir "$run_dir/herald-data" --jwt-key "$secret" --anonymous --log-level warning > "$run_dir/herald.log" 2>&1 &
-herald_pid=$!
-cleanup() { kill "$herald_pid" "$nchan_master" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
-port_open() { (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 300); do
-    if port_open "$herald_port" && port_open "$nchan_port"; then break; fi
-    sleep 0.1
-done
-nchan_worker=$(pgrep -P "$nchan_master" | head -1)
 token=$("$herald" token --jwt-key "$secret" --publish '*')
+server_pid=
+server_kind=
 
-bench() {  # bench SERVER SCENARIO ROUND ARGS...
-    local server=$1 scenario=$2 round=$3; shift 3
-    local topic="https://example.com/bench/$scenario-$round"
-    local target
-    if [ "$server" = nchan ]; then
-        target=(--protocol nchan --subscribe-url "http://127.0.0.1:$nchan_port/sub?id={topic}"
-                --publish-url "http://127.0.0.1:$nchan_port/pub?id={topic}" --server-pid "$nchan_worker")
-    else
-        target=(--protocol mercure --subscribe-url "http://127.0.0.1:$herald_port/.well-known/mercure?topic={topic}"
-                --publish-url "http://127.0.0.1:$herald_port/.well-known/mercure" --token "$token" --server-pid "$herald_pid")
+port_open() { (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=
     fi
-    echo "-- $scenario, $server, round $round"
-    "$herald" bench "${target[@]}" --topic "$topic" --label "$scenario $server $round" --json "$@" \
-        > "$results/$scenario-$server-$round.json" 2> "$results/$scenario-$server-$round.log"
-    sleep 1
+}
+trap 'stop_server; rm -rf "$run_dir"' EXIT
+
+# Starts SERVER on a fresh process and fresh history; sets server_pid to the process that serves
+# connections (nchan's one worker, herald itself), for the generators' CPU and memory readings.
+start_server() {  # start_server nchan|herald
+    local port
+    rm -rf "$run_dir/nchan" "$run_dir/herald-data"
+    if [ "$1" = nchan ]; then
+        port=$nchan_port
+        mkdir -p "$run_dir/nchan"
+        sed -e "s#RUN_DIR#$run_dir/nchan#g" -e "s#PORT#$nchan_port#g" Benchmarks/hub/nchan.conf.template > "$run_dir/nchan/nginx.conf"
+        nginx -p "$run_dir/nchan" -c "$run_dir/nchan/nginx.conf" > "$run_dir/nchan.log" 2>&1 &
+    else
+        port=$herald_port
+        "$herald" serve --event-loops 1 --port "$herald_port" --data-dir "$run_dir/herald-data" --jwt-key "$secret" \
+            --anonymous --log-level warning > "$run_dir/herald.log" 2>&1 &
+    fi
+    server_pid=$!
+    server_kind=$1
+    for _ in $(seq 1 300); do
+        if port_open "$port"; then break; fi
+        sleep 0.1
+    done
+    port_open "$port" || { echo "$1 did not start" >&2; cat "$run_dir/$1.log" >&2; exit 1; }
+    measured_pid=$server_pid
+    if [ "$1" = nchan ]; then measured_pid=$(pgrep -P "$server_pid" | head -1); fi
+}
+
+# The two servers' URLs, for the generator at hand.
+urls() {  # urls SERVER -> sets sub_url pub_url
+    if [ "$1" = nchan ]; then
+        sub_url="http://127.0.0.1:$nchan_port/sub?id={topic}"
+        pub_url="http://127.0.0.1:$nchan_port/pub?id={topic}"
+    else
+        sub_url="http://127.0.0.1:$herald_port/.well-known/mercure?topic={topic}"
+        pub_url="http://127.0.0.1:$herald_port/.well-known/mercure"
+    fi
+}
+
+run_ssebench() {  # run_ssebench SERVER SCENARIO ROUND
+    local server=$1 scenario=$2 round=$3 shape publish
+    local topic="https://example.com/bench/$scenario-$round"
+    case $scenario in
+        a) shape=(-n 1000 -m 1000 -r 200 --pub-conns 4 --drain 120 --max-time 320) ;;
+        b) shape=(-n 10000 -m 0 --idle 5 --connect-timeout 120 --max-time 200) ;;
+        c1) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 1 --drain 180 --max-time 320) ;;
+        c4) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 4 --drain 180 --max-time 320) ;;
+        *) return 0 ;;
+    esac
+    urls "$server"
+    if [ "$server" = nchan ]; then
+        topic="$scenario-$round"
+        publish=()
+    else
+        # The topic goes in the form as it is: ssebench does not percent-encode, and Herald reads
+        # these characters literally.
+        publish=(--pub-ctype application/x-www-form-urlencoded --pub-body 'topic={topic}&data={"seq":{seq},"ts":{ts}}'
+                 --pub-header "Authorization: Bearer $token")
+    fi
+    echo "-- ssebench $scenario, $server, round $round"
+    "$ssebench" --sub-url "$sub_url" --pub-url "$pub_url" "${publish[@]}" --server-pid "$measured_pid" \
+        --topic "$topic" --label "$scenario $server $round" --json "$results/ssebench-$scenario-$server-$round.jsonl" \
+        "${shape[@]}" > "$results/ssebench-$scenario-$server-$round.log" 2>&1 || true
+}
+
+run_herald_bench() {  # run_herald_bench SERVER SCENARIO ROUND
+    local server=$1 scenario=$2 round=$3 shape
+    local topic="https://example.com/bench/$scenario-$round"
+    case $scenario in
+        a) shape=(--subscribers 1000 --messages 1000 --rate 200) ;;
+        b) shape=(--subscribers 10000 --idle 5) ;;
+        c1) shape=(--subscribers 100 --messages 1000000 --duration 10 --publish-connections 1) ;;
+        c4) shape=(--subscribers 100 --messages 1000000 --duration 10 --publish-connections 4) ;;
+        e0) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048) ;;
+        e) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --stalled 2000) ;;
+        f) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --flood 4) ;;
+        d) shape=(--subscribers 19000 --idle 5) ;;
+    esac
+    urls "$server"
+    local target=(--protocol "$([ "$server" = nchan ] && echo nchan || echo mercure)" --subscribe-url "$sub_url"
+                  --publish-url "$pub_url" --server-pid "$measured_pid")
+    if [ "$server" = herald ]; then target+=(--token "$token"); fi
+    echo "-- herald bench $scenario, $server, round $round"
+    "$herald" bench "${target[@]}" --topic "$topic" --label "$scenario $server $round" --json "${shape[@]}" \
+        > "$results/hb-$scenario-$server-$round.json" 2> "$results/hb-$scenario-$server-$round.log" || true
+}
+
+measure() {  # measure SERVER SCENARIO ROUND: each generator on a fresh process of the server
+    local server=$1 scenario=$2 round=$3
+    case $scenario in
+        a | b | c1 | c4)
+            start_server "$server"; run_ssebench "$server" "$scenario" "$round"; stop_server; sleep 2 ;;
+    esac
+    start_server "$server"; run_herald_bench "$server" "$scenario" "$round"; stop_server; sleep 2
 }
 
 for round in $(seq 1 "$rounds"); do
-    for server in nchan herald; do
-        bench "$server" a "$round" --subscribers 1000 --messages 1000 --rate 200
-        bench "$server" b "$round" --subscribers 10000 --idle 5
-        bench "$server" c "$round" --subscribers 100 --messages 1000000 --duration 10 --publish-connections 4
-        # Isolation: 100 readers of 3,000 updates of 2 KB at 200/s, alone (e0) and beside 2,000
-        # subscribers of the same topic that never read (e); the readers' p99 and the server's memory.
-        bench "$server" e0 "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048
-        bench "$server" e "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --stalled 2000
-        # And beside 4 connections publishing to another topic as fast as the server answers (f).
-        bench "$server" f "$round" --subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --flood 4
+    order=(nchan herald)
+    if [ $((round % 2)) -eq 0 ]; then order=(herald nchan); fi
+    for scenario in $scenarios; do
+        for server in "${order[@]}"; do measure "$server" "$scenario" "$round"; done
     done
 done
-bench herald d 1 --subscribers 19000 --idle 5
+if [[ " $scenarios " == *" b "* ]]; then
+    start_server herald; run_herald_bench herald d 1; stop_server
+fi
 
 .venv/bin/python Benchmarks/hub/summarize.py "$results" "$rounds" Benchmarks/README.md Benchmarks/hub/hub-comparison.png
