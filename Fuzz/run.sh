@@ -2,11 +2,14 @@
 # Builds the fuzz targets with libFuzzer (and AddressSanitizer) and runs each for the given time:
 #   parser     ServerSentEventParser (Fuzz/ParserFuzzTarget.swift)
 #   hub-input  the hub's form and query fields and topic selectors (Fuzz/HubInputFuzzTarget.swift)
-#   Fuzz/run.sh [seconds]     (default 60 each)
+#   jwt-claims a token's claims as jwt-kit decodes them, before any signature is checked
+#              (Fuzz/JWTClaimsFuzzTarget.swift; it links jwt-kit as `swift build` compiled it)
+#   Fuzz/run.sh [seconds]     (default 60 each; FUZZ_TARGETS="jwt-claims" runs only those named)
 # Findings are written to Fuzz/.work/TARGET/crashes/; each corpus grows in Fuzz/.work/TARGET/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
+targets=" ${FUZZ_TARGETS:-parser hub-input jwt-claims} "
 # Swift's own crash backtracer can hang a fuzzer that found something; libFuzzer reports it instead.
 export SWIFT_BACKTRACE=enable=no
 status=0
@@ -35,7 +38,27 @@ cp Tests/ServerSentEventsTests/Fixtures/*.txt Fuzz/.work/parser/corpus/ 2>/dev/n
 printf '\x00topic=a&data=%%7B%%22x%%22%%3A1%%7D&id=%%E2%%82%%AC+1' > Fuzz/.work/hub-input/corpus/form
 printf '\x01https://example.com/books/{id}{?page,size}\x00https://example.com/books/42?page=2' > Fuzz/.work/hub-input/corpus/template
 
-fuzz parser ServerSentEventsFuzz 4096 Sources/ServerSentEvents/*/*.swift Fuzz/ParserFuzzTarget.swift || status=1
-fuzz hub-input HubInputFuzz 512 Sources/HeraldHub/Routes/FormFields.swift Sources/HeraldHub/Topics/URITemplate.swift \
-    Fuzz/HubInputFuzzTarget.swift || status=1
+# jwt-kit and what it needs, from the package's own debug build: only Herald's files are
+# instrumented, jwt-kit's decoding runs as built (its crashes and hangs are still findings).
+swift build --target JWTKit > Fuzz/.work/jwt-kit-build.log 2>&1 || { cat Fuzz/.work/jwt-kit-build.log >&2; exit 1; }
+debug=$(swift build --show-bin-path)
+jwt_kit_objects=()
+for module in JWTKit Crypto CryptoExtras _CryptoExtras CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims \
+    X509 SwiftASN1 _CertificateInternals Logging ExtrasBase64; do
+    if [ -d "$debug/$module.build" ]; then
+        while IFS= read -r object; do jwt_kit_objects+=("$object"); done < <(find "$debug/$module.build" -name '*.o')
+    fi
+done
+mkdir -p Fuzz/.work/jwt-claims/corpus
+# Seeds: a payload with every claim, and a whole token carrying it.
+printf '\x00{"exp":1893456000,"nbf":1.5e9,"mercure":{"publish":["*"],"subscribe":["https://example.com/{id}"],"payload":{"user":[1,true,null,"x"]}}}' \
+    > Fuzz/.work/jwt-claims/corpus/payload
+printf '\x01eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJtZXJjdXJlIjp7InB1Ymxpc2giOlsiKiJdLCJzdWJzY3JpYmUiOlsiKiJdfX0.s4IPyOU7_zM025ujegZ5Wk_uMauqLrdhjwgIXlFv2_M' \
+    > Fuzz/.work/jwt-claims/corpus/token
+
+[[ $targets == *" parser "* ]] && { fuzz parser ServerSentEventsFuzz 4096 Sources/ServerSentEvents/*/*.swift Fuzz/ParserFuzzTarget.swift || status=1; }
+[[ $targets == *" hub-input "* ]] && { fuzz hub-input HubInputFuzz 512 Sources/HeraldHub/Routes/FormFields.swift Sources/HeraldHub/Topics/URITemplate.swift \
+    Fuzz/HubInputFuzzTarget.swift || status=1; }
+[[ $targets == *" jwt-claims "* ]] && { fuzz jwt-claims JWTClaimsFuzz 2048 -I "$debug/Modules" Sources/HeraldHub/Auth/MercureClaims.swift Sources/HeraldHub/Auth/JSONValue.swift \
+    Fuzz/JWTClaimsFuzzTarget.swift "${jwt_kit_objects[@]}" || status=1; }
 exit "$status"

@@ -94,7 +94,7 @@ step "Browser test: the hub, herald publish, reconnection and a restart"
 step "Browser test: HTTP/2, CORS and herald.js (sharing, long polling, tokens)"
 .venv/bin/python Tests/Browser/client_test.py .build/debug/herald "$artifacts"
 
-step "Fuzzing the parser and the hub's request inputs, ${fuzz_seconds}s each"
+step "Fuzzing the parser, the hub's request inputs and JWT claims, ${fuzz_seconds}s each"
 Fuzz/run.sh "$fuzz_seconds"
 
 step "All tests passed"
