@@ -95,6 +95,10 @@ public final class Hub: Service, Sendable {
         // over in the order they were stored, all that wait at once.
         for coalescer in registry.coalescers {
             switch coalescer.handover.hand(updates) {
+            case .askTheLoop where coalescer.eventLoop.inEventLoop:
+                // The publisher's route runs on its connection's loop: when that is this loop, a task
+                // would wait for the loop's next pass over its sockets before the dispatch.
+                dispatch(coalescer.handover.take(), toSubscribersOf: coalescer)
             case .askTheLoop:
                 coalescer.eventLoop.execute { self.dispatch(coalescer.handover.take(), toSubscribersOf: coalescer) }
             case .waitingWithOthers:
