@@ -49,6 +49,7 @@ struct HeraldSecureChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         connections?.count(channel)
         do {
+            try channel.syncOptions?.setOption(.recvAllocator, value: HeraldHTTP1Channel.receiveBuffers)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
         } catch {
