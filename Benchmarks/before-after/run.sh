@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+source Benchmarks/scenarios.sh
 before=$(realpath "$1")
 after=$(realpath "$2")
 results=${3:-$root/Benchmarks/.results/before-after}
@@ -51,22 +52,17 @@ measure() {  # measure WHICH BINARY SCENARIO ROUND
     local label="$which $scenario $round"
     start_herald "$binary"
     echo "-- $label"
+    local shape publish
     if [ "$scenario" = hc ]; then
+        herald_bench_shape c4
         "$after" bench --protocol mercure --subscribe-url "$hub?topic={topic}" --publish-url "$hub" --token "$token" \
             --server-pid "$herald_pid" --topic "$topic" --label "$label" --json \
-            --subscribers 100 --messages 1000000 --duration 10 --publish-connections 4 \
+            "${shape[@]}" \
             > "$results/$which-$scenario-$round.json" 2> "$results/$which-$scenario-$round.log" || true
     else
-        local shape
-        case $scenario in
-            a) shape=(-n 1000 -m 1000 -r 200 --pub-conns 4 --drain 120 --max-time 320) ;;
-            c1) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 1 --drain 180 --max-time 320) ;;
-            c4) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 4 --drain 180 --max-time 320) ;;
-        esac
-        # The topic goes in the form as it is: ssebench does not percent-encode, and Herald reads
-        # these characters literally.
-        "$ssebench" --sub-url "$hub?topic={topic}" --pub-url "$hub" --pub-ctype application/x-www-form-urlencoded \
-            --pub-body 'topic={topic}&data={"seq":{seq},"ts":{ts}}' --pub-header "Authorization: Bearer $token" \
+        ssebench_shape "$scenario"
+        ssebench_mercure_publish "$token"
+        "$ssebench" --sub-url "$hub?topic={topic}" --pub-url "$hub" "${publish[@]}" \
             --server-pid "$herald_pid" --topic "$topic" --label "$label" --json "$results/$which-$scenario-$round.jsonl" \
             "${shape[@]}" > "$results/$which-$scenario-$round.log" 2>&1 || true
     fi

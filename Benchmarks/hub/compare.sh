@@ -19,6 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+source Benchmarks/scenarios.sh
 rounds="${ROUNDS:-3}"
 scenarios="${SCENARIOS:-a b c1 c4 e0 e f}"
 ssebench_dir=${SSEBENCH_DIR:-$root/../shared/tools/ssebench}
@@ -100,22 +101,13 @@ urls() {  # urls SERVER -> sets sub_url pub_url
 run_ssebench() {  # run_ssebench SERVER SCENARIO ROUND
     local server=$1 scenario=$2 round=$3 shape publish
     local topic="https://example.com/bench/$scenario-$round"
-    case $scenario in
-        a) shape=(-n 1000 -m 1000 -r 200 --pub-conns 4 --drain 120 --max-time 320) ;;
-        b) shape=(-n 10000 -m 0 --idle 5 --connect-timeout 120 --max-time 200) ;;
-        c1) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 1 --drain 180 --max-time 320) ;;
-        c4) shape=(-n 100 -m 5000000 -r 0 -d 10 --pub-conns 4 --drain 180 --max-time 320) ;;
-        *) return 0 ;;
-    esac
+    ssebench_shape "$scenario" || return 0
     urls "$server"
     if [ "$server" = nchan ]; then
         topic="$scenario-$round"
         publish=()
     else
-        # The topic goes in the form as it is: ssebench does not percent-encode, and Herald reads
-        # these characters literally.
-        publish=(--pub-ctype application/x-www-form-urlencoded --pub-body 'topic={topic}&data={"seq":{seq},"ts":{ts}}'
-                 --pub-header "Authorization: Bearer $token")
+        ssebench_mercure_publish "$token"
     fi
     echo "-- ssebench $scenario, $server, round $round"
     "$ssebench" --sub-url "$sub_url" --pub-url "$pub_url" "${publish[@]}" --server-pid "$measured_pid" \
@@ -126,16 +118,7 @@ run_ssebench() {  # run_ssebench SERVER SCENARIO ROUND
 run_herald_bench() {  # run_herald_bench SERVER SCENARIO ROUND
     local server=$1 scenario=$2 round=$3 shape
     local topic="https://example.com/bench/$scenario-$round"
-    case $scenario in
-        a) shape=(--subscribers 1000 --messages 1000 --rate 200) ;;
-        b) shape=(--subscribers 10000 --idle 5) ;;
-        c1) shape=(--subscribers 100 --messages 1000000 --duration 10 --publish-connections 1) ;;
-        c4) shape=(--subscribers 100 --messages 1000000 --duration 10 --publish-connections 4) ;;
-        e0) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048) ;;
-        e) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --stalled 2000) ;;
-        f) shape=(--subscribers 100 --messages 3000 --rate 200 --message-bytes 2048 --flood 4) ;;
-        d) shape=(--subscribers 19000 --idle 5) ;;
-    esac
+    herald_bench_shape "$scenario"
     urls "$server"
     local target=(--protocol "$([ "$server" = nchan ] && echo nchan || echo mercure)" --subscribe-url "$sub_url"
                   --publish-url "$pub_url" --server-pid "$measured_pid")
