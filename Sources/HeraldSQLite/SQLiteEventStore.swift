@@ -2,11 +2,18 @@ import Foundation
 public import HeraldHub
 public import Logging
 public import NIOCore
-import SQLiteNIO
+import NIOPosix
+import Synchronization
 
 /// The default store: one SQLite file in write-ahead-log mode, embedded in the hub's process.
 ///
 /// What an acknowledged update survives is ``Durability``: by default a crash of the hub's process.
+///
+/// With the default durability a publish is stored on the publisher's own thread, with statements
+/// prepared once, and answered as soon as its commit returns: a commit then writes the log, with no
+/// fsync, in tens of microseconds, where a hop to another thread and back costs more. Whatever may
+/// take longer (reading history, trimming, moving the log into the file, and each commit's fsync
+/// with ``Durability/full``) runs on the store's own threads.
 public final class SQLiteEventStore: EventStore {
     /// How hard each commit holds on to the disk: SQLite's `synchronous` setting.
     public enum Durability: String, Sendable, CaseIterable {
@@ -19,10 +26,30 @@ public final class SQLiteEventStore: EventStore {
         case full
     }
 
-    private let connection: SQLiteConnection
+    /// The write-ahead log's size, in pages, past which it is moved into the file: SQLite's own
+    /// default for its automatic checkpoint.
+    static let checkpointPages = 1_000
 
-    private init(connection: SQLiteConnection) {
-        self.connection = connection
+    private let durability: Durability
+    private let writer: Mutex<SQLiteHistoryWriter>
+    private let reader: Mutex<SQLiteHistoryReader>
+    /// Reads, trims, checkpoints and, with ``Durability/full``, commits: work that may wait on the disk.
+    private let threads: NIOThreadPool
+    private let isCheckpointing = Atomic(false)
+    private let logger: Logger
+
+    private init(
+        durability: Durability,
+        writer: sending SQLiteHistoryWriter,
+        reader: sending SQLiteHistoryReader,
+        threads: NIOThreadPool,
+        logger: Logger
+    ) {
+        self.durability = durability
+        self.writer = Mutex(writer)
+        self.reader = Mutex(reader)
+        self.threads = threads
+        self.logger = logger
     }
 
     /// Opens (creating if needed) the database at `path`.
@@ -31,130 +58,126 @@ public final class SQLiteEventStore: EventStore {
         durability: Durability = .normal,
         logger: Logger = Logger(label: "herald.store")
     ) async throws -> SQLiteEventStore {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let store = SQLiteEventStore(connection: connection)
+        let threads = NIOThreadPool(numberOfThreads: 2)
+        threads.start()
         do {
-            try await store.execute("PRAGMA journal_mode=WAL")
-            try await store.execute(durability == .full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
-            try await store.execute("PRAGMA busy_timeout=5000")
-            try await store.createHistory()
-            // One row, rewritten by each health check: a write that fails when the disk is full or
-            // the file read-only, as a publish would.
-            try await store.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)")
+            // Opened on the store's threads, as a migration may take a while; the store is made
+            // there too, so the connections never cross threads unguarded.
+            return try await threads.runIfActive {
+                let writing = try SQLiteDatabase(path: path)
+                try writing.execute("PRAGMA journal_mode=WAL")
+                try writing.execute(durability == .full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
+                try writing.execute("PRAGMA busy_timeout=5000")
+                try createHistory(in: writing)
+                // One row, rewritten by each health check: a write that fails when the disk is full
+                // or the file read-only, as a publish would.
+                try writing.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)")
+                let reading = try SQLiteDatabase(path: path)
+                try reading.execute("PRAGMA busy_timeout=5000")
+                return SQLiteEventStore(
+                    durability: durability,
+                    writer: try SQLiteHistoryWriter(database: writing),
+                    reader: try SQLiteHistoryReader(database: reading),
+                    threads: threads,
+                    logger: logger
+                )
+            }
         } catch {
-            try? await connection.close()
+            try? await threads.shutdownGracefully()
             throw error
         }
-        return store
     }
 
     public func append(contentsOf updates: [(update: Update, frame: ByteBuffer)]) async throws -> [StoredUpdate] {
         guard !updates.isEmpty else { return [] }
-        // One statement for the whole batch: one trip to SQLite's thread and one commit.
-        let row = "(?, ?, ?, ?, ?)"
-        let rowsText = repeatElement(row, count: updates.count).joined(separator: ", ")
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(updates.count * 5)
         let now = Self.nowMilliseconds()
-        for (update, frame) in updates {
-            binds += [.text(update.id), .text(Self.encodeTopics(update.topics)), .integer(update.isPrivate ? 1 : 0), .blob(frame), .integer(now)]
+        let (stored, logPages): ([StoredUpdate], Int)
+        switch durability {
+        case .normal:
+            (stored, logPages) = try writer.withLock { writer throws(EventStoreError) in
+                (try writer.append(updates, at: now), writer.database.writeAheadLogPages)
+            }
+        case .full:
+            // An fsync can take milliseconds: not on the publisher's event loop.
+            (stored, logPages) = try await threads.runIfActive {
+                try self.writer.withLock { writer throws(EventStoreError) in
+                    (try writer.append(updates, at: now), writer.database.writeAheadLogPages)
+                }
+            }
         }
-        let rows = try await connection.query(
-            "INSERT INTO history (id, topics, private, frame, created_at) VALUES \(rowsText) RETURNING sequence",
-            binds
-        )
-        // Rows are inserted in the order of VALUES, each numbered above the one before, but
-        // RETURNING gives them in no promised order: sorted, the sequences line up with the input.
-        let sequences = rows.compactMap { $0.column("sequence")?.integer }.sorted()
-        guard sequences.count == updates.count else {
-            throw EventStoreError("the insert returned \(sequences.count) sequence numbers for \(updates.count) updates")
-        }
-        return zip(updates, sequences).map { entry, sequence in
-            let (update, frame) = entry
-            return StoredUpdate(sequence: Int64(sequence), id: update.id, topics: update.topics, isPrivate: update.isPrivate, frame: frame)
-        }
+        if logPages >= Self.checkpointPages { startCheckpoint() }
+        return stored
     }
 
     public func sequence(ofID id: String) async throws -> Int64? {
-        let rows = try await connection.query("SELECT MAX(sequence) AS sequence FROM history WHERE id = ?", [.text(id)])
-        return rows.first?.column("sequence")?.integer.map(Int64.init)
+        try await threads.runIfActive { try self.reader.withLock { reader throws(EventStoreError) in try reader.sequence(ofID: id) } }
     }
 
     public func newest() async throws -> (sequence: Int64, id: String)? {
-        let rows = try await connection.query("SELECT sequence, id FROM history ORDER BY sequence DESC LIMIT 1", [])
-        guard let row = rows.first, let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string else { return nil }
-        return (Int64(sequence), id)
+        try await threads.runIfActive { try self.reader.withLock { reader throws(EventStoreError) in try reader.newestUpdate() } }
     }
 
     public func updates(after sequence: Int64, through: Int64, limit: Int, maximumBytes: Int) async throws -> [StoredUpdate] {
-        // The sizes first (SQLite answers `LENGTH` of a blob without reading it), then the events
-        // that fit: a page never loads more than it returns.
-        let sizes = try await connection.query(
-            "SELECT sequence, LENGTH(frame) AS size FROM history WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
-            [.integer(Int(sequence)), .integer(Int(through)), .integer(limit)]
-        )
-        var last: Int?
-        var bytes = 0
-        for row in sizes {
-            guard let rowSequence = row.column("sequence")?.integer, let size = row.column("size")?.integer else {
-                throw EventStoreError("a stored update has a missing or mistyped column")
+        try await threads.runIfActive {
+            try self.reader.withLock { reader throws(EventStoreError) in
+                try reader.updates(after: sequence, through: through, limit: limit, maximumBytes: maximumBytes)
             }
-            if last != nil && bytes + size > maximumBytes { break }
-            bytes += size
-            last = rowSequence
-        }
-        guard let last else { return [] }
-        let rows = try await connection.query(
-            "SELECT sequence, id, topics, private, frame FROM history WHERE sequence > ? AND sequence <= ? ORDER BY sequence",
-            [.integer(Int(sequence)), .integer(last)]
-        )
-        return try rows.map { row in
-            guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,
-                let topics = row.column("topics")?.string, let isPrivate = row.column("private")?.integer,
-                case .blob(let frame) = row.column("frame")
-            else { throw EventStoreError("a stored update has a missing or mistyped column") }
-            return StoredUpdate(sequence: Int64(sequence), id: id, topics: try Self.decodeTopics(topics), isPrivate: isPrivate != 0, frame: frame)
         }
     }
 
-    /// Removes the oldest updates, but never the newest one: sequence numbers come from the highest
-    /// stored, so an empty table would number the next update 1 again, below what subscribers have
-    /// already seen.
+    /// Removes the oldest updates, but never the newest one, a chunk per transaction so that a
+    /// publish waiting for the writer waits for one chunk at most.
     public func trim(maximumCount: Int?, maximumAge: Duration?) async throws -> Int {
-        var removed = 0
-        if let maximumCount {
-            removed += try await connection.query(
-                "DELETE FROM history WHERE sequence <= (SELECT MAX(sequence) FROM history) - ? RETURNING sequence",
-                [.integer(max(maximumCount, 1))]
-            ).count
+        let cutoff = maximumAge.map { Self.nowMilliseconds() - Int64($0.components.seconds * 1000) }
+        return try await threads.runIfActive {
+            var removed = 0
+            if let maximumCount {
+                while true {
+                    let chunk = try self.writer.withLock { writer throws(EventStoreError) in try writer.trimChunk(keepingNewest: maximumCount) }
+                    removed += chunk
+                    if chunk == 0 { break }
+                }
+            }
+            if let cutoff {
+                while true {
+                    let chunk = try self.writer.withLock { writer throws(EventStoreError) in try writer.trimChunk(olderThan: cutoff) }
+                    removed += chunk
+                    if chunk == 0 { break }
+                }
+            }
+            return removed
         }
-        if let maximumAge {
-            // History is in publishing order, so what is too old is everything before the first
-            // update young enough to keep: found by reading from the oldest, with no index on age
-            // for every publish to update.
-            let cutoff = Self.nowMilliseconds() - Int(maximumAge.components.seconds * 1000)
-            removed += try await connection.query(
-                """
-                DELETE FROM history WHERE sequence < COALESCE(
-                    (SELECT sequence FROM history WHERE created_at >= ? ORDER BY sequence LIMIT 1),
-                    (SELECT MAX(sequence) FROM history)
-                ) RETURNING sequence
-                """,
-                [.integer(cutoff)]
-            ).count
-        }
-        return removed
     }
 
     public func checkWritable() async throws {
-        _ = try await connection.query("INSERT OR REPLACE INTO health (id, checked_at) VALUES (1, ?)", [.integer(Self.nowMilliseconds())])
+        let now = Self.nowMilliseconds()
+        try await threads.runIfActive {
+            try self.writer.withLock { writer throws(EventStoreError) in try writer.checkWritable(at: now) }
+        }
     }
 
     public func close() async throws {
-        try await connection.close()
+        try await threads.shutdownGracefully()
+        writer.withLock { $0.database.close() }
+        reader.withLock { $0.database.close() }
     }
 
     // MARK: - Helpers
+
+    /// Moves the write-ahead log into the database file on the store's threads, one checkpoint at a
+    /// time: the log then starts over from its beginning, so it stays near ``checkpointPages``.
+    private func startCheckpoint() {
+        guard isCheckpointing.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        threads.submit { state in
+            defer { self.isCheckpointing.store(false, ordering: .relaxed) }
+            guard state == .active else { return }
+            do {
+                try self.reader.withLock { reader throws(EventStoreError) in try reader.database.checkpoint() }
+            } catch {
+                self.logger.warning("could not move the write-ahead log into the database file", metadata: ["error": "\(error)"])
+            }
+        }
+    }
 
     /// The history table, holding only what replay reads: each publish writes one row and one index
     /// (by id, for `Last-Event-ID`). Sequence numbers are SQLite's row ids; `trim` keeps them rising.
@@ -162,10 +185,10 @@ public final class SQLiteEventStore: EventStore {
     /// Earlier builds kept history in the table `updates`, which also held each update's fields beside
     /// its encoded event, numbered rows with `AUTOINCREMENT` and indexed them by age: three more pages
     /// written by every publish. Its rows move to `history` the first time such a file is opened.
-    private func createHistory() async throws {
-        try await execute("BEGIN IMMEDIATE")
+    private static func createHistory(in database: SQLiteDatabase) throws(EventStoreError) {
+        try database.execute("BEGIN IMMEDIATE")
         do {
-            try await execute(
+            try database.execute(
                 """
                 CREATE TABLE IF NOT EXISTS history (
                     sequence INTEGER PRIMARY KEY,
@@ -174,58 +197,29 @@ public final class SQLiteEventStore: EventStore {
                     private INTEGER NOT NULL,
                     frame BLOB NOT NULL,
                     created_at INTEGER NOT NULL
-                )
+                );
+                CREATE INDEX IF NOT EXISTS history_by_id ON history (id)
                 """
             )
-            try await execute("CREATE INDEX IF NOT EXISTS history_by_id ON history (id)")
-            let legacy = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'updates'", [])
-            if !legacy.isEmpty {
-                try await execute(
+            let legacy = try database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'updates'")
+            if try legacy.step() {
+                legacy.reset()
+                try database.execute(
                     """
                     INSERT INTO history (sequence, id, topics, private, frame, created_at)
-                    SELECT sequence, id, topics, private, frame, created_at FROM updates ORDER BY sequence
+                    SELECT sequence, id, topics, private, frame, created_at FROM updates ORDER BY sequence;
+                    DROP TABLE updates
                     """
                 )
-                try await execute("DROP TABLE updates")
             }
-            try await execute("COMMIT")
+            try database.execute("COMMIT")
         } catch {
-            try? await execute("ROLLBACK")
+            try? database.execute("ROLLBACK")
             throw error
         }
     }
 
-    private func execute(_ sql: String) async throws {
-        _ = try await connection.query(sql, [])
-    }
-
-    private static func nowMilliseconds() -> Int {
-        Int(Date().timeIntervalSince1970 * 1000)
-    }
-
-    /// The topics as a JSON array of strings, written directly: a `JSONEncoder` per publish cost
-    /// more than the rest of the row.
-    static func encodeTopics(_ topics: [String]) -> String {
-        var json = "["
-        for (index, topic) in topics.enumerated() {
-            if index > 0 { json += "," }
-            json += "\""
-            for scalar in topic.unicodeScalars {
-                switch scalar {
-                case "\"": json += "\\\""
-                case "\\": json += "\\\\"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: json.unicodeScalars.append(scalar)
-                }
-            }
-            json += "\""
-        }
-        return json + "]"
-    }
-
-    static func decodeTopics(_ text: String) throws -> [String] {
-        try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    private static func nowMilliseconds() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000)
     }
 }

@@ -11,8 +11,12 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString).sqlite").path
     }
 
-    private func withStore(path: String = temporaryPath(), _ body: (SQLiteEventStore) async throws -> Void) async throws {
-        let store = try await SQLiteEventStore.open(path: path)
+    private func withStore(
+        path: String = temporaryPath(),
+        durability: SQLiteEventStore.Durability = .normal,
+        _ body: (SQLiteEventStore) async throws -> Void
+    ) async throws {
+        let store = try await SQLiteEventStore.open(path: path, durability: durability)
         do {
             try await body(store)
         } catch {
@@ -88,6 +92,54 @@ import Testing
         }
     }
 
+    /// A trim removes a chunk per transaction, releasing the writer between chunks: all of them.
+    @Test func trimLargerThanAChunkRemovesEverythingBeyondTheCount() async throws {
+        try await withStore { store in
+            let count = Int(SQLiteHistoryWriter.trimChunk) * 2 + 500
+            let batch = (1...count).map { (update: Update(topics: ["t"], data: "", id: "u\($0)"), frame: ByteBuffer(string: "id: u\($0)\n\n")) }
+            _ = try await store.append(contentsOf: batch)
+            #expect(try await store.trim(maximumCount: 10, maximumAge: nil) == count - 10)
+            let left = try await store.updates(after: 0, through: .max, limit: 100, maximumBytes: .max)
+            #expect(left.map(\.id) == (count - 9...count).map { "u\($0)" })
+        }
+    }
+
+    /// Commits never checkpoint (that would put two fsyncs on a publisher's event loop): the store
+    /// moves the write-ahead log into the file on its own thread once the log passes its size.
+    @Test func theLogIsMovedIntoTheDatabaseFileWhileTheStoreIsOpen() async throws {
+        let path = Self.temporaryPath()
+        try await withStore(path: path) { store in
+            let frame = ByteBuffer(repeating: UInt8(ascii: "x"), count: 4096)
+            for number in 1...(SQLiteEventStore.checkpointPages * 2) {
+                _ = try await store.append(Update(topics: ["t"], data: "", id: "u\(number)"), frame: frame)
+            }
+            var fileSize = 0
+            for _ in 0..<100 {
+                fileSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                if fileSize > SQLiteEventStore.checkpointPages * 4096 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(fileSize > SQLiteEventStore.checkpointPages * 4096, "the database file holds \(fileSize) bytes")
+        }
+    }
+
+    @Test func fullDurabilityStoresAndReadsBackAsTheDefaultDoes() async throws {
+        try await withStore(durability: .full) { store in
+            let first = try await append(store, "a")
+            let batch = ["b", "c"].map { (update: Update(topics: ["t"], data: $0, id: $0), frame: ByteBuffer(string: "id: \($0)\n\n")) }
+            let stored = try await store.append(contentsOf: batch)
+            #expect(stored.map(\.sequence) == [first.sequence + 1, first.sequence + 2])
+            #expect(try await store.updates(after: 0, through: .max, limit: 10, maximumBytes: .max).map(\.id) == ["a", "b", "c"])
+        }
+    }
+
+    @Test func aClosedStoreSaysSoRatherThanTouchingTheFile() async throws {
+        let store = try await SQLiteEventStore.open(path: Self.temporaryPath())
+        _ = try await append(store, "a")
+        try await store.close()
+        await #expect(throws: EventStoreError.self) { try await append(store, "b") }
+    }
+
     @Test func trimDropsUpdatesOlderThanTheMaximumAge() async throws {
         try await withStore { store in
             _ = try await append(store, "old")
@@ -150,9 +202,9 @@ import Testing
 @Suite struct TopicsColumnTests {
     @Test func topicsAreWrittenAsAJSONArrayThatReadsBack() throws {
         let topics = ["https://example.com/books/1", #"quote " and backslash \"#, "tab\tnew line\ncontrol \u{1}", "non-ASCII é ✓ 🎉", ""]
-        let json = SQLiteEventStore.encodeTopics(topics)
-        #expect(try SQLiteEventStore.decodeTopics(json) == topics)
+        let json = TopicsColumn.encode(topics)
+        #expect(try TopicsColumn.decode(json) == topics)
         #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] == topics)
-        #expect(SQLiteEventStore.encodeTopics([]) == "[]")
+        #expect(TopicsColumn.encode([]) == "[]")
     }
 }
