@@ -77,6 +77,7 @@ struct DirectSubscriberStream: Sendable {
             let written = pipeline.writeAndFlush(NIOAny(HTTPResponsePart.body(ByteBuffer(string: ":\n"))))
             // The head is encoded as it is written, so the encoders can go at once.
             if let router = try? pipeline.handler(type: FirstRequestRouter.self) { pipeline.removeHandler(router, promise: nil) }
+            if let publishing = try? pipeline.handler(type: DirectPublishHandler.self) { pipeline.removeHandler(publishing, promise: nil) }
             if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) { pipeline.removeHandler(codec, promise: nil) }
             if let encoder = try? pipeline.handler(type: HTTPResponseEncoder.self) { pipeline.removeHandler(encoder, promise: nil) }
             if let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
@@ -103,7 +104,7 @@ struct DirectSubscriberStream: Sendable {
     }
 
     /// What hummingbird and its middleware add to every response.
-    private func addCommonHeaders(to fields: inout HTTPFields, for request: HTTPRequest) {
+    func addCommonHeaders(to fields: inout HTTPFields, for request: HTTPRequest) {
         crossOrigin.addResponseHeaders(to: &fields, for: request)
         fields[.date] = HTTPDate.now()
         if let serverName { fields[.server] = serverName }

@@ -75,6 +75,7 @@ struct HeraldHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                     subscribers?.serve(request, on: channel)
                 }
             )
+            if let subscribers { try pipeline.addHandler(DirectPublishHandler(hub: subscribers)) }
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return Connection(channel: channel, route: route.futureResult)
         }

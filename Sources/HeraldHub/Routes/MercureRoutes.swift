@@ -164,52 +164,95 @@ public struct MercureRoutes: Sendable {
     // MARK: - Publish
 
     private func publish(_ request: Request) async -> Response {
-        let query = FormFields(Substring(request.uri.query ?? ""))
-        let claims: MercureClaims?
-        do {
-            claims = try await authorize(request.head, query: query, verifier: hub.publisherTokens, required: true)
-        } catch {
-            return Self.error(error)
-        }
-        guard let publishSelectors = claims?.mercure?.publish else {
-            return Self.error(.unauthorized, #"the token has no "mercure.publish" claim, so it may not publish"#)
+        let maximumBody = hub.configuration.maximumPublishBodyBytes
+        // Authorized before the body is read: a stranger's body is not read at all.
+        let allowed: [TopicSelector]
+        switch await authorizePublisher(request.head) {
+        case .allowed(let selectors): allowed = selectors
+        case .refused(let answer): return .plainText(answer.text, status: answer.status)
         }
         let body: ByteBuffer
         do {
             var request = request
-            body = try await request.collectBody(upTo: hub.configuration.maximumPublishBodyBytes)
+            body = try await request.collectBody(upTo: maximumBody)
         } catch is NIOTooManyBytesError {
-            return Self.error(.contentTooLarge, "the update is larger than the hub accepts (\(hub.configuration.maximumPublishBodyBytes) bytes)")
+            return Self.error(.contentTooLarge, "the update is larger than the hub accepts (\(maximumBody) bytes)")
         } catch {
             return Self.error(.badRequest, "the request body could not be read")
         }
+        let answer = await publish(body: body, allowed: allowed)
+        return .plainText(answer.text, status: answer.status)
+    }
+
+    /// What a publish is answered: a status and a line of plain text, the update's id or what went wrong.
+    struct PublishAnswer: Sendable {
+        let status: HTTPResponse.Status
+        let text: String
+
+        init(_ status: HTTPResponse.Status, _ text: String) {
+            self.status = status
+            self.text = text
+        }
+    }
+
+    private enum PublisherAuthorization {
+        case allowed([TopicSelector])
+        case refused(PublishAnswer)
+    }
+
+    private func authorizePublisher(_ head: HTTPRequest) async -> PublisherAuthorization {
+        let target = head.path ?? ""
+        let query = FormFields(target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? "")
+        let claims: MercureClaims?
+        do throws(AuthorizationError) {
+            claims = try await authorize(head, query: query, verifier: hub.publisherTokens, required: true)
+        } catch {
+            return .refused(PublishAnswer(error.status, error.description + "\n"))
+        }
+        guard let publishSelectors = claims?.mercure?.publish else {
+            return .refused(PublishAnswer(.unauthorized, #"the token has no "mercure.publish" claim, so it may not publish"# + "\n"))
+        }
+        return .allowed(hub.selectors.selectors(publishSelectors))
+    }
+
+    /// Publishes the update whose form is `body`, a request's whole body, if the request may: the
+    /// publish route's work once the body is read, shared by hummingbird's route and the hub's own
+    /// handling of publishes on a connection's event loop (``DirectPublishHandler``).
+    func publish(_ head: HTTPRequest, body: ByteBuffer) async -> PublishAnswer {
+        switch await authorizePublisher(head) {
+        case .allowed(let selectors): return await publish(body: body, allowed: selectors)
+        case .refused(let answer): return answer
+        }
+    }
+
+    /// Publishes the update whose form is `body`, if its topics are within `allowed`.
+    private func publish(body: ByteBuffer, allowed: [TopicSelector]) async -> PublishAnswer {
         // Checked as bytes: a String made from them would replace invalid UTF-8 without a word.
         guard let bodyText = String(validating: body.readableBytesView, as: UTF8.self) else {
-            return Self.error(.badRequest, "the request body is not UTF-8")
+            return PublishAnswer(.badRequest, "the request body is not UTF-8\n")
         }
         let form = FormFields(Substring(bodyText))
         if let malformed = form.firstMalformed(of: ["topic", "data", "id", "type", "retry", "private"]) {
-            return Self.error(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"#)
+            return PublishAnswer(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"# + "\n")
         }
         let publishRequest: PublishRequest
         do {
             publishRequest = try PublishRequest(form: form)
         } catch {
-            return Self.error(error)
+            return PublishAnswer(error.status, error.description + "\n")
         }
-        let allowed = hub.selectors.selectors(publishSelectors)
         let update = publishRequest.update
         for topic in update.topics where !allowed.contains(where: { $0.matches(topic) }) {
-            return Self.error(.forbidden, "the token may not publish to \(topic)")
+            return PublishAnswer(.forbidden, "the token may not publish to \(topic)\n")
         }
         do {
             try await hub.publish(update)
         } catch {
             hub.logger.error("could not store an update", metadata: ["error": "\(error)"])
             // 503, not 500: the request was fine and the same one may succeed once the store does.
-            return Self.error(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again")
+            return PublishAnswer(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again\n")
         }
-        return .plainText(update.id)
+        return PublishAnswer(.ok, update.id)
     }
 
     // MARK: - Subscriptions API
