@@ -40,6 +40,7 @@ struct WokenWriters {
 
     /// Asks each event loop to write its subscribers' queued frames, paced by its coalescer.
     func schedule() {
+        writingAtOnceOn?.finishedWritingAtOnce()
         for (coalescer, writers) in groups { coalescer.write(writers) }
     }
 

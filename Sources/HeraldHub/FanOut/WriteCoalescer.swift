@@ -22,8 +22,22 @@ final class WriteCoalescer: Sendable {
         /// write until the write takes its frames.
         var waiting: [SubscriberChannelWriter] = []
         var flushIsScheduled = false
-        /// When the loop last wrote a batch; `nil` before the first.
-        var lastFlush: NIODeadline?
+        /// When the loop last began writing a batch, and when it finished; `nil` before the first.
+        var lastFlushStart: NIODeadline?
+        var lastFlushEnd: NIODeadline?
+
+        /// Whether the loop wrote nothing in the last window, so an update may be written at once.
+        ///
+        /// The quiet window runs from when the last writes *ended*: a pass over many subscribers can
+        /// take longer than the window, and a loop that spends its time writing (many subscribers, a
+        /// steady stream) must not find every next update "after a quiet window" and write it alone,
+        /// a system call per update and subscriber, just when it can least afford them. A flush is
+        /// due a window after the last writes *began*: after a long pass it is due at once, with
+        /// everything that arrived during it, and the loop never idles while updates wait.
+        func isQuiet(at now: NIODeadline, window: TimeAmount) -> Bool {
+            guard let lastFlushEnd else { return true }
+            return now >= lastFlushEnd + window
+        }
     }
 
     /// A coalescer for `eventLoop`; a `window` of zero writes every batch at once. At most
@@ -57,12 +71,11 @@ final class WriteCoalescer: Sendable {
     }
 
     /// On the event loop: whether the loop may write now, having written nothing in the last window.
-    /// If so, the window starts now.
+    /// If so, its writes start now.
     private func startWritingNow() -> Bool {
-        guard !state.value.flushIsScheduled else { return false }
         let now = eventLoop.now
-        if let lastFlush = state.value.lastFlush, now < lastFlush + window { return false }
-        state.value.lastFlush = now
+        guard !state.value.flushIsScheduled, state.value.isQuiet(at: now, window: window) else { return false }
+        state.value.lastFlushStart = now
         return true
     }
 
@@ -72,21 +85,28 @@ final class WriteCoalescer: Sendable {
             return
         }
         let now = eventLoop.now
-        guard let lastFlush = state.value.lastFlush, now < lastFlush + window else {
-            state.value.lastFlush = now
+        if state.value.isQuiet(at: now, window: window) {
+            state.value.lastFlushStart = now
             for writer in writers { writer.writeQueuedFrames() }
+            state.value.lastFlushEnd = eventLoop.now
             return
         }
         state.value.waiting = writers
         state.value.flushIsScheduled = true
-        eventLoop.scheduleTask(deadline: lastFlush + window) { self.flush() }
+        eventLoop.scheduleTask(deadline: (state.value.lastFlushStart ?? now) + window) { self.flush() }
     }
 
     private func flush() {
         let writers = state.value.waiting
         state.value.waiting = []
         state.value.flushIsScheduled = false
-        state.value.lastFlush = eventLoop.now
+        state.value.lastFlushStart = eventLoop.now
         for writer in writers { writer.writeQueuedFrames() }
+        state.value.lastFlushEnd = eventLoop.now
+    }
+
+    /// On the event loop, when a dispatch that wrote as it offered (``startDispatch(of:)``) is done.
+    func finishedWritingAtOnce() {
+        state.value.lastFlushEnd = eventLoop.now
     }
 }

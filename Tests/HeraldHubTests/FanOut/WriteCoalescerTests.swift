@@ -69,6 +69,41 @@ import Testing
         #expect(try subscriber.writtenChunks() == ["3\r\nb\n\n\r\n"])
     }
 
+    /// A connection whose writes take `delay` of the loop's time, as a pass over many sockets does.
+    private final class SlowSocket: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = ByteBuffer
+        let eventLoop: EmbeddedEventLoop
+        let delay: TimeAmount
+
+        init(eventLoop: EmbeddedEventLoop, delay: TimeAmount) {
+            self.eventLoop = eventLoop
+            self.delay = delay
+        }
+
+        func flush(context: ChannelHandlerContext) {
+            eventLoop.advanceTime(by: delay)
+            context.flush()
+        }
+    }
+
+    /// After a pass of writes that took most of the window, updates offered right after it are
+    /// written together, and at once: not each alone (as if the window were quiet since the pass
+    /// began), and not a window later (the loop would idle while they wait).
+    @Test func updatesRightAfterALongPassOfWritesAreWrittenTogetherWithoutWaiting() throws {
+        let eventLoop = EmbeddedEventLoop()
+        let subscriber = try LiveSubscriber(on: eventLoop, coalescer: WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5)))
+        try subscriber.channel.pipeline.syncOperations.addHandler(SlowSocket(eventLoop: eventLoop, delay: .milliseconds(4)), position: .first)
+        subscriber.publish(1, "a\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n"])
+        // 6 ms after that write began, 2 ms after it ended.
+        eventLoop.advanceTime(by: .milliseconds(2))
+        subscriber.publish(2, "b\n\n")
+        subscriber.publish(3, "c\n\n")
+        eventLoop.run()
+        #expect(try subscriber.writtenChunks() == ["6\r\nb\n\nc\n\n\r\n"])
+    }
+
     @Test func updatesWithinTheWindowAreWrittenTogetherWhenItEnds() throws {
         let (eventLoop, subscriber) = try subscriberJustWritten()
 
@@ -112,23 +147,30 @@ import Testing
         #expect(try subscriber.writtenChunks() == ["3\r\na\n\n\r\n", "3\r\nb\n\n\r\n"])
     }
 
+    /// Starts and ends a dispatch of `count` updates, as the hub does; whether it wrote as it offered.
+    private func dispatch(_ count: Int, on coalescer: WriteCoalescer) -> Bool {
+        let writes = coalescer.startDispatch(of: count)
+        writes.schedule()
+        return writes.writesAsWoken
+    }
+
     @Test func loopWritesALoneUpdateAtOnceOnlyAfterAQuietWindow() throws {
         let eventLoop = EmbeddedEventLoop()
         let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
-        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
+        #expect(dispatch(1, on: coalescer))
         // The window started: a second fan-out within it waits for the flush.
         eventLoop.advanceTime(by: .milliseconds(4))
-        #expect(!coalescer.startDispatch(of: 1).writesAsWoken)
+        #expect(!dispatch(1, on: coalescer))
         eventLoop.advanceTime(by: .milliseconds(1))
-        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
+        #expect(dispatch(1, on: coalescer))
     }
 
     @Test func loopNeverWritesTheUpdatesOfABatchAsTheyAreOffered() throws {
         let eventLoop = EmbeddedEventLoop()
         let coalescer = WriteCoalescer(eventLoop: eventLoop, window: .milliseconds(5))
         // Even after a quiet window: each subscriber is to get the batch in one write.
-        #expect(!coalescer.startDispatch(of: 2).writesAsWoken)
-        #expect(coalescer.startDispatch(of: 1).writesAsWoken)
+        #expect(!dispatch(2, on: coalescer))
+        #expect(dispatch(1, on: coalescer))
     }
 
     /// Offers `text` as a loop that writes at once does (for a lone update after a quiet window).
