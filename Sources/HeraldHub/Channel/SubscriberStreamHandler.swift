@@ -16,6 +16,10 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     private var responseEnded = false
     /// Called on the event loop when the connection becomes writable again.
     var onWritable: () -> Void = {}
+    /// Called on the event loop the first time the connection becomes writable again, once: the
+    /// client has shown that it reads what it is sent.
+    var onFirstDrain: (() -> Void)?
+    private var hasBeenUnwritable = false
     /// Set when nothing else watches the connection: called when the client leaves
     /// (`.clientClosed`) or the server asks its connections to wind down (`.hubShutdown`).
     var onConnectionEnding: ((SubscriberQueue.Ending) -> Void)?
@@ -36,6 +40,11 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
+        if !isWritable { hasBeenUnwritable = true }
+        if isWritable, hasBeenUnwritable, let onFirstDrain {
+            self.onFirstDrain = nil
+            onFirstDrain()
+        }
         if isWritable { onWritable() }
         context.fireChannelWritabilityChanged()
     }

@@ -34,6 +34,7 @@ public struct HubConfiguration: Sendable {
     /// connection on loopback, which the hub spends writes on: beside 2,000 stalled subscribers the
     /// readers' p99 latency was 4–10 times what it was alone, and 2–2.4 times with 64 KiB. A subscriber
     /// that keeps up never fills it; raise it for high-bandwidth streams over long round trips.
+    /// A connection starts with at most 8 KiB and gets this once its client has drained it.
     public var subscriberSendBufferBytes: Int?
     /// While updates follow one another within this window, each subscriber is written at most
     /// once per window, with all its queued updates in one write; an update after a quiet window is

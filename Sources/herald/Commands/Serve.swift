@@ -131,7 +131,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "The kernel's send buffer of a subscriber's connection, in bytes: what a client that stops reading takes before its updates wait in its queue; 0 leaves it to the kernel (env HERALD_SUBSCRIBER_SEND_BUFFER)."
+            "The kernel's send buffer of a subscriber's connection, in bytes, once its client has drained it (it starts at most 8 KiB, so a client that never reads takes little before its updates wait in its queue); raise it for fast streams over long round trips; 0 leaves it to the kernel (env HERALD_SUBSCRIBER_SEND_BUFFER)."
     )
     var subscriberSendBuffer = Environment.integer("HERALD_SUBSCRIBER_SEND_BUFFER") ?? 64 << 10
 
