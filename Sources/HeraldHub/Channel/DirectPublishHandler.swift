@@ -40,6 +40,9 @@ final class DirectPublishHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case userEvent(Any)
     }
 
+    /// The body buffer a taken publish starts with, at most.
+    static let firstBodyCapacity = 16 << 10
+
     private let hub: DirectSubscriberStream
     private let maximumBody: Int
     private var state = State.passing
@@ -93,7 +96,10 @@ final class DirectPublishHandler: ChannelDuplexHandler, RemovableChannelHandler 
             held.append(.read(part))
         case (.passing, .head(let request)):
             if requestsWithHummingbird == 0, takes(request) {
-                state = .reading(request, context.channel.allocator.buffer(capacity: Self.contentLength(of: request) ?? 0))
+                // Grown as the body arrives: a head that announces a large body and never sends
+                // it holds no more than a small buffer.
+                let capacity = min(Self.contentLength(of: request) ?? 0, Self.firstBodyCapacity)
+                state = .reading(request, context.channel.allocator.buffer(capacity: capacity))
             } else {
                 requestsWithHummingbird += 1
                 context.fireChannelRead(wrapInboundOut(part))
