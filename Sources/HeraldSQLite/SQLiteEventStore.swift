@@ -91,38 +91,33 @@ public final class SQLiteEventStore: EventStore {
     public func append(contentsOf updates: [(update: Update, frame: ByteBuffer)]) async throws -> [StoredUpdate] {
         guard !updates.isEmpty else { return [] }
         let now = Self.nowMilliseconds()
-        let (stored, logPages): ([StoredUpdate], Int)
-        switch durability {
-        case .normal:
-            (stored, logPages) = try writer.withLock { writer throws(EventStoreError) in
-                (try writer.append(updates, at: now), writer.database.writeAheadLogPages)
-            }
-        case .full:
+        let (stored, logPages) =
+            switch durability {
+            case .normal: try commit(updates, at: now)
             // An fsync can take milliseconds: not on the publisher's event loop.
-            (stored, logPages) = try await threads.runIfActive {
-                try self.writer.withLock { writer throws(EventStoreError) in
-                    (try writer.append(updates, at: now), writer.database.writeAheadLogPages)
-                }
+            case .full: try await threads.runIfActive { try self.commit(updates, at: now) }
             }
-        }
         if logPages >= Self.checkpointPages { startCheckpoint() }
         return stored
     }
 
+    /// Stores `updates` with the writer; returns them numbered, and the write-ahead log's size after.
+    private func commit(_ updates: [(update: Update, frame: ByteBuffer)], at now: Int64) throws -> ([StoredUpdate], logPages: Int) {
+        try writer.withLock { writer throws(EventStoreError) in
+            (try writer.append(updates, at: now), writer.database.writeAheadLogPages)
+        }
+    }
+
     public func sequence(ofID id: String) async throws -> Int64? {
-        try await threads.runIfActive { try self.reader.withLock { reader throws(EventStoreError) in try reader.sequence(ofID: id) } }
+        try await read { try $0.sequence(ofID: id) }
     }
 
     public func newest() async throws -> (sequence: Int64, id: String)? {
-        try await threads.runIfActive { try self.reader.withLock { reader throws(EventStoreError) in try reader.newestUpdate() } }
+        try await read { try $0.newestUpdate() }
     }
 
     public func updates(after sequence: Int64, through: Int64, limit: Int, maximumBytes: Int) async throws -> [StoredUpdate] {
-        try await threads.runIfActive {
-            try self.reader.withLock { reader throws(EventStoreError) in
-                try reader.updates(after: sequence, through: through, limit: limit, maximumBytes: maximumBytes)
-            }
-        }
+        try await read { try $0.updates(after: sequence, through: through, limit: limit, maximumBytes: maximumBytes) }
     }
 
     /// Removes the oldest updates, but never the newest one, a chunk per transaction so that a
@@ -131,20 +126,8 @@ public final class SQLiteEventStore: EventStore {
         let cutoff = maximumAge.map { Self.nowMilliseconds() - Int64($0.components.seconds * 1000) }
         return try await threads.runIfActive {
             var removed = 0
-            if let maximumCount {
-                while true {
-                    let chunk = try self.writer.withLock { writer throws(EventStoreError) in try writer.trimChunk(keepingNewest: maximumCount) }
-                    removed += chunk
-                    if chunk == 0 { break }
-                }
-            }
-            if let cutoff {
-                while true {
-                    let chunk = try self.writer.withLock { writer throws(EventStoreError) in try writer.trimChunk(olderThan: cutoff) }
-                    removed += chunk
-                    if chunk == 0 { break }
-                }
-            }
+            if let maximumCount { removed += try self.removeInChunks { try $0.trimChunk(keepingNewest: maximumCount) } }
+            if let cutoff { removed += try self.removeInChunks { try $0.trimChunk(olderThan: cutoff) } }
             return removed
         }
     }
@@ -163,6 +146,22 @@ public final class SQLiteEventStore: EventStore {
     }
 
     // MARK: - Helpers
+
+    /// Runs `body` with the reading connection, on the store's threads.
+    private func read<Value: Sendable>(_ body: @escaping @Sendable (SQLiteHistoryReader) throws -> Value) async throws -> Value {
+        try await threads.runIfActive { try self.reader.withLock { try body($0) } }
+    }
+
+    /// Runs `chunk` with the writer, taking the lock for each chunk, until a chunk removes nothing;
+    /// returns how many rows were removed in all.
+    private func removeInChunks(_ chunk: (SQLiteHistoryWriter) throws -> Int) throws -> Int {
+        var removed = 0
+        while true {
+            let count = try writer.withLock { try chunk($0) }
+            if count == 0 { return removed }
+            removed += count
+        }
+    }
 
     /// Moves the write-ahead log into the database file on the store's threads, one checkpoint at a
     /// time: the log then starts over from its beginning, so it stays near ``checkpointPages``.

@@ -95,11 +95,10 @@ final class DirectPublishHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case (.answering, _):
             held.append(.read(part))
         case (.passing, .head(let request)):
-            if requestsWithHummingbird == 0, takes(request) {
+            if requestsWithHummingbird == 0, let length = bodyLengthIfTaken(request) {
                 // Grown as the body arrives: a head that announces a large body and never sends
                 // it holds no more than a small buffer.
-                let capacity = min(Self.contentLength(of: request) ?? 0, Self.firstBodyCapacity)
-                state = .reading(request, context.channel.allocator.buffer(capacity: capacity))
+                state = .reading(request, context.channel.allocator.buffer(capacity: min(length, Self.firstBodyCapacity)))
             } else {
                 requestsWithHummingbird += 1
                 context.fireChannelRead(wrapInboundOut(part))
@@ -120,18 +119,14 @@ final class DirectPublishHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    /// Whether the hub answers `request` here.
-    private func takes(_ request: HTTPRequest) -> Bool {
-        guard request.method == .post, let target = request.path,
-            target.prefix(while: { $0 != "?" && $0 != "#" }) == MercureRoutes.path,
-            let length = Self.contentLength(of: request), length <= maximumBody,
-            request.headerFields[.expect] == nil, request.headerFields[.transferEncoding] == nil
-        else { return false }
-        return !request.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
-    }
-
-    private static func contentLength(of request: HTTPRequest) -> Int? {
-        request.headerFields[.contentLength].flatMap { Int($0) }
+    /// The length of `request`'s body if the hub answers it here; `nil` if hummingbird does.
+    private func bodyLengthIfTaken(_ request: HTTPRequest) -> Int? {
+        guard request.method == .post, MercureRoutes.targetsTheHub(request),
+            let length = request.headerFields[.contentLength].flatMap({ Int($0) }), length <= maximumBody,
+            request.headerFields[.expect] == nil, request.headerFields[.transferEncoding] == nil,
+            !request.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") })
+        else { return nil }
+        return length
     }
 
     /// Publishes on a task that prefers the connection's event loop, so that storing and fanning out

@@ -24,8 +24,7 @@ struct DirectSubscriberStream: Sendable {
     /// Whether `request` subscribes to a stream: a `GET` of the hub's path (a long poll, which is
     /// answered once and may be followed by more requests, stays with hummingbird).
     static func isSubscribeRequest(_ request: HTTPRequest) -> Bool {
-        guard request.method == .get, let target = request.path else { return false }
-        return target.prefix { $0 != "?" && $0 != "#" } == MercureRoutes.path && !MercureRoutes.isLongPoll(request)
+        request.method == .get && MercureRoutes.targetsTheHub(request) && !MercureRoutes.isLongPoll(request)
     }
 
     /// Starts serving `request` on `channel`; call on the channel's event loop.

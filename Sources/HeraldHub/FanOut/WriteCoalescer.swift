@@ -86,9 +86,7 @@ final class WriteCoalescer: Sendable {
         }
         let now = eventLoop.now
         if state.value.isQuiet(at: now, window: window) {
-            state.value.lastFlushStart = now
-            for writer in writers { writer.writeQueuedFrames() }
-            state.value.lastFlushEnd = eventLoop.now
+            writeNow(writers)
             return
         }
         state.value.waiting = writers
@@ -100,6 +98,11 @@ final class WriteCoalescer: Sendable {
         let writers = state.value.waiting
         state.value.waiting = []
         state.value.flushIsScheduled = false
+        writeNow(writers)
+    }
+
+    /// Has `writers` write, noting when the writes began and ended.
+    private func writeNow(_ writers: [SubscriberChannelWriter]) {
         state.value.lastFlushStart = eventLoop.now
         for writer in writers { writer.writeQueuedFrames() }
         state.value.lastFlushEnd = eventLoop.now

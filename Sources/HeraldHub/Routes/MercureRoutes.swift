@@ -169,7 +169,7 @@ public struct MercureRoutes: Sendable {
         let allowed: [TopicSelector]
         switch await authorizePublisher(request.head) {
         case .allowed(let selectors): allowed = selectors
-        case .refused(let answer): return .plainText(answer.text, status: answer.status)
+        case .refused(let answer): return answer.response
         }
         let body: ByteBuffer
         do {
@@ -180,8 +180,7 @@ public struct MercureRoutes: Sendable {
         } catch {
             return Self.error(.badRequest, "the request body could not be read")
         }
-        let answer = await publish(body: body, allowed: allowed)
-        return .plainText(answer.text, status: answer.status)
+        return await publish(body: body, allowed: allowed).response
     }
 
     /// What a publish is answered: a status and a line of plain text, the update's id or what went wrong.
@@ -189,9 +188,23 @@ public struct MercureRoutes: Sendable {
         let status: HTTPResponse.Status
         let text: String
 
-        init(_ status: HTTPResponse.Status, _ text: String) {
-            self.status = status
-            self.text = text
+        /// The update's id: published.
+        static func published(_ id: String) -> PublishAnswer {
+            PublishAnswer(status: .ok, text: id)
+        }
+
+        /// Refused with `status`, saying why on a line of its own, as ``MercureRoutes``'s errors do.
+        static func refused(_ status: HTTPResponse.Status, _ message: String) -> PublishAnswer {
+            PublishAnswer(status: status, text: message + "\n")
+        }
+
+        static func refused(_ error: some HTTPResponseError & CustomStringConvertible) -> PublishAnswer {
+            refused(error.status, error.description)
+        }
+
+        /// As hummingbird's route answers it.
+        var response: Response {
+            .plainText(text, status: status)
         }
     }
 
@@ -201,16 +214,15 @@ public struct MercureRoutes: Sendable {
     }
 
     private func authorizePublisher(_ head: HTTPRequest) async -> PublisherAuthorization {
-        let target = head.path ?? ""
-        let query = FormFields(target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? "")
+        let query = FormFields(Self.query(of: head))
         let claims: MercureClaims?
         do throws(AuthorizationError) {
             claims = try await authorize(head, query: query, verifier: hub.publisherTokens, required: true)
         } catch {
-            return .refused(PublishAnswer(error.status, error.description + "\n"))
+            return .refused(.refused(error))
         }
         guard let publishSelectors = claims?.mercure?.publish else {
-            return .refused(PublishAnswer(.unauthorized, #"the token has no "mercure.publish" claim, so it may not publish"# + "\n"))
+            return .refused(.refused(.unauthorized, #"the token has no "mercure.publish" claim, so it may not publish"#))
         }
         return .allowed(hub.selectors.selectors(publishSelectors))
     }
@@ -229,30 +241,30 @@ public struct MercureRoutes: Sendable {
     private func publish(body: ByteBuffer, allowed: [TopicSelector]) async -> PublishAnswer {
         // Checked as bytes: a String made from them would replace invalid UTF-8 without a word.
         guard let bodyText = String(validating: body.readableBytesView, as: UTF8.self) else {
-            return PublishAnswer(.badRequest, "the request body is not UTF-8\n")
+            return .refused(.badRequest, "the request body is not UTF-8")
         }
         let form = FormFields(Substring(bodyText))
         if let malformed = form.firstMalformed(of: ["topic", "data", "id", "type", "retry", "private"]) {
-            return PublishAnswer(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"# + "\n")
+            return .refused(.badRequest, #"Invalid "\#(malformed)" parameter: a malformed percent-escape, or not UTF-8"#)
         }
         let publishRequest: PublishRequest
         do {
             publishRequest = try PublishRequest(form: form)
         } catch {
-            return PublishAnswer(error.status, error.description + "\n")
+            return .refused(error)
         }
         let update = publishRequest.update
         for topic in update.topics where !allowed.contains(where: { $0.matches(topic) }) {
-            return PublishAnswer(.forbidden, "the token may not publish to \(topic)\n")
+            return .refused(.forbidden, "the token may not publish to \(topic)")
         }
         do {
             try await hub.publish(update)
         } catch {
             hub.logger.error("could not store an update", metadata: ["error": "\(error)"])
             // 503, not 500: the request was fine and the same one may succeed once the store does.
-            return PublishAnswer(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again\n")
+            return .refused(.serviceUnavailable, "the hub could not store the update (\(error)); it was not published, try again")
         }
-        return PublishAnswer(.ok, update.id)
+        return .published(update.id)
     }
 
     // MARK: - Subscriptions API
@@ -334,6 +346,12 @@ public struct MercureRoutes: Sendable {
             return nil
         }
         return try await verifier.verify(token)
+    }
+
+    /// Whether the request's target is the hub's path, whatever its query.
+    static func targetsTheHub(_ request: HTTPRequest) -> Bool {
+        guard let target = request.path else { return false }
+        return target.prefix { $0 != "?" && $0 != "#" } == path
     }
 
     /// The query of the request's target, without the `?`; empty when it has none.
