@@ -78,6 +78,29 @@ final class SubscriberChannelWriter: Sendable {
         handler.value.isWritable
     }
 
+    /// On the event loop: whether the client left unread what it was sent, at the last reading of
+    /// its window (``PeerReadingProbe``); such a writer waits until it catches up (``LaggardTurns``).
+    var clientIsBehind: Bool {
+        handler.value.clientIsBehind
+    }
+
+    /// On the event loop: reads the client's window now, and tells whether it is still behind.
+    func checkWhetherClientIsBehind() -> Bool {
+        handler.value.checkClient()
+    }
+
+    /// On the event loop: whether the writer waits among ``LaggardTurns``' paused writers; set and
+    /// cleared by them, so that it waits there once.
+    var isPaused: Bool {
+        get { handler.value.writerIsPaused }
+        set { handler.value.writerIsPaused = newValue }
+    }
+
+    /// Whether the subscriber's queue has ended.
+    var streamHasEnded: Bool {
+        queue.hasEnded
+    }
+
     /// On the event loop, for an update offered while nothing was queued and the connection was
     /// writable: writes it, unless it was sent from history already.
     func write(_ update: LiveUpdate) {

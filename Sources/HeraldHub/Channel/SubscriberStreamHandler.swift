@@ -27,10 +27,23 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     /// The connection's writability, kept from its events rather than asked of the channel on
     /// every write.
     private(set) var isWritable = false
+    private var probe = PeerReadingProbe()
+
+    /// Whether the client left unread what it was sent, as its TCP window told at the last reading.
+    var clientIsBehind: Bool { probe.clientIsBehind }
+    /// Kept here for the writer, which has no state of its own on the loop.
+    var writerIsPaused = false
+
+    /// Reads the client's window now; whether it is still behind.
+    func checkClient() -> Bool {
+        if let context { probe.check(context.channel) }
+        return probe.clientIsBehind
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         isWritable = context.channel.isWritable
+        probe.check(context.channel)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -67,8 +80,9 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
 
     /// Writes `chunk`, an HTTP/1.1 chunk, and flushes.
     func writeChunk(_ chunk: ByteBuffer) {
-        guard !responseEnded else { return }
-        context?.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+        guard !responseEnded, let context else { return }
+        context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+        probe.wrote(chunk.readableBytes, to: context.channel)
     }
 
     /// Writes the last chunk, which ends the response, and closes the connection once it is sent.

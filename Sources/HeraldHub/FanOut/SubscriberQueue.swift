@@ -98,7 +98,7 @@ final class SubscriberQueue: Sendable {
 
         func callAsFunction(_ ending: Ending) {
             waiter?.resume()
-            writer?.scheduleWrite()
+            writer.map { $0.coalescer.laggards.end($0) }
             endHandler?(ending)
         }
     }

@@ -19,14 +19,15 @@ struct WokenWriters {
     var writesAsWoken: Bool { writingAtOnceOn != nil }
 
     /// Whether `writer` writes an update as it is offered, without queueing it: it is on the loop
-    /// that writes at once, and its connection takes more now.
+    /// that writes at once, its connection takes more now, and its client keeps up (one that does
+    /// not is written after the others, by the coalescer).
     func writesAtOnce(with writer: SubscriberChannelWriter) -> Bool {
-        isWritingAtOnce(on: writer.coalescer) && writer.connectionIsWritable
+        isWritingAtOnce(on: writer.coalescer) && writer.connectionIsWritable && !writer.clientIsBehind
     }
 
     /// Writes with `writer` at once, or adds it to its event loop's group.
     mutating func add(_ writer: SubscriberChannelWriter) {
-        if isWritingAtOnce(on: writer.coalescer) {
+        if isWritingAtOnce(on: writer.coalescer), !writer.clientIsBehind {
             writer.writeQueuedFrames()
             return
         }

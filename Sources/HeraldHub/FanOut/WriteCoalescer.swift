@@ -10,8 +10,13 @@ import NIOCore
 /// together costs a fraction of writing them one by one. An update arriving after a quiet window is
 /// written at once: only updates that follow one another within the window wait, and for at most the
 /// window.
+///
+/// A writer whose client leaves what it is sent unread (``PeerReadingProbe``) is not written with
+/// the others: it waits in ``laggards`` until its client catches up.
 final class WriteCoalescer: Sendable {
     let eventLoop: any EventLoop
+    /// The loop's work for subscribers that wait for the others.
+    let laggards: LaggardTurns
     /// The updates waiting for this loop to offer them to its subscribers.
     let handover: UpdateHandover
     private let window: TimeAmount
@@ -44,6 +49,7 @@ final class WriteCoalescer: Sendable {
     /// `waitingLimits` of updates wait for the loop to take them.
     init(eventLoop: any EventLoop, window: Duration, waitingLimits: BacklogLimits = BacklogLimits(updates: 10_000, bytes: 16 << 20)) {
         self.eventLoop = eventLoop
+        self.laggards = LaggardTurns(eventLoop: eventLoop)
         self.handover = UpdateHandover(limits: waitingLimits)
         self.window = TimeAmount(window)
         self.state = .makeBoxSendingValue(State(), as: State.self, eventLoop: eventLoop)
@@ -101,10 +107,17 @@ final class WriteCoalescer: Sendable {
         writeNow(writers)
     }
 
-    /// Has `writers` write, noting when the writes began and ended.
+    /// Has `writers` write, noting when the writes began and ended; those whose clients are behind
+    /// on reading wait until they catch up.
     private func writeNow(_ writers: [SubscriberChannelWriter]) {
         state.value.lastFlushStart = eventLoop.now
-        for writer in writers { writer.writeQueuedFrames() }
+        for writer in writers {
+            if writer.clientIsBehind {
+                laggards.pause(writer)
+            } else {
+                writer.writeQueuedFrames()
+            }
+        }
         state.value.lastFlushEnd = eventLoop.now
     }
 

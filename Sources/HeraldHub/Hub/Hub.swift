@@ -131,14 +131,23 @@ public final class Hub: Service, Sendable {
             let (delivered, lagging) = registry.dispatch(update, toSubscribersOf: coalescer, writes: &writes)
             metrics.deliveries.increment(by: Int64(delivered))
             for subscriber in lagging {
-                // Its stream may be stuck in a write to a client that stopped reading: close the
-                // connection rather than wait for the stream to notice.
-                subscriber.closer.close(because: SubscriberLagging())
-                metrics.subscribersDroppedForLag.increment()
+                close(lagging: subscriber)
                 logger.notice("subscriber dropped: it fell behind by more than its queue holds", metadata: ["subscriber": "\(subscriber.id)"])
             }
         }
         if backlog.startShedding() { shedFurthestBehind() }
+    }
+
+    /// Closes the connection of `subscriber`, whose queue ended as lagging: its stream may be stuck
+    /// in a write to a client that stopped reading, and is not left to notice. On its event loop,
+    /// a few at a time between the loop's other work.
+    private func close(lagging subscriber: Subscriber) {
+        metrics.subscribersDroppedForLag.increment()
+        if let coalescer = subscriber.coalescer {
+            coalescer.laggards.close(subscriber.closer)
+        } else {
+            subscriber.closer.close(because: SubscriberLagging())
+        }
     }
 
     /// Drops the subscribers with the most waiting, as lagging, until what waits for all of them is
@@ -150,9 +159,7 @@ public final class Hub: Service, Sendable {
         var dropped = 0
         for (subscriber, _) in behind where backlog.bytes > backlog.sheddingTarget {
             subscriber.queue.shed()
-            // Its stream may be stuck in a write to a client that stopped reading: close the connection.
-            subscriber.closer.close(because: SubscriberLagging())
-            metrics.subscribersDroppedForLag.increment()
+            close(lagging: subscriber)
             dropped += 1
         }
         logger.notice(

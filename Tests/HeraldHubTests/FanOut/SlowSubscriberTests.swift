@@ -71,9 +71,11 @@ import Testing
     }
 
     @Test func clientThatStopsReadingTakesLittleBeforeItsUpdatesWaitInItsQueue() async throws {
-        // 64 updates of 16 KiB: 1 MiB for a client that reads nothing. With the default send buffer
-        // its connection turns unwritable after a small part of it, and the rest waits in its queue,
-        // within the hub's bounds; left to the kernel's autotuning, the socket takes far more.
+        // 64 updates of 16 KiB: 1 MiB for a client that reads nothing. Its small TCP window shows it
+        // behind after the first write (PeerReadingProbe), and the rest waits in its queue, within
+        // the hub's bounds, whatever the send buffer. Where the window cannot be read, the default
+        // send buffer turns its connection unwritable after a small part of it; left to the kernel's
+        // autotuning, the socket takes far more.
         func bytesTakenByAStalledClient(sendBuffer: Int?) async throws -> Double {
             let taken = Mutex(0.0)
             try await HubTestServer.with(configure: {
@@ -107,7 +109,35 @@ import Testing
         let autotuned = try await bytesTakenByAStalledClient(sendBuffer: nil)
         print("HeraldHub: a client that stopped reading took \(Int(bounded)) bytes with the default send buffer, \(Int(autotuned)) with the kernel's")
         #expect(bounded < Double(512 << 10), "the connection took \(bounded) bytes")
+        #if os(Linux)
+        #expect(autotuned < Double(64 << 10), "the connection took \(autotuned) bytes")
+        #else
         #expect(bounded < autotuned, "bounded: \(bounded) bytes, autotuned: \(autotuned)")
+        #endif
+    }
+
+    @Test func clientThatStopsReadingAndReadsAgainReceivesEverythingInOrder() async throws {
+        // Seen behind after its first writes, the client's writer is paused with its updates waiting
+        // in its queue; when it reads again, a check of its window finds it caught up, and the writer
+        // writes everything that waited.
+        try await HubTestServer.with(configure: {
+            $0.subscriptionEvents = false
+            $0.heartbeatInterval = nil
+        }) { server in
+            let client = try await connectClientThatNeverReads(
+                port: server.port,
+                sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
+            try await waitUntil { await server.subscriberCount() == 1 }
+            let data = String(repeating: "x", count: 4 << 10)
+            for number in 1...40 { try await server.publish(topics: ["a"], data: "\(number) \(data)") }
+            try await Task.sleep(for: .milliseconds(300))
+            let received = try await client.waitFor("data: 40 ")
+            let numbers = received.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { $0.dropFirst(6).prefix { $0 != " " } }
+            #expect(numbers == (1...40).map { Substring("\($0)") })
+            #expect(await server.metric("herald_subscribers_dropped_total") ?? 0 == 0)
+            await client.close()
+        }
     }
 
     @Test func clientThatLeavesAnIdleStreamIsUnregisteredWithoutAnyWrite() async throws {
