@@ -6,17 +6,29 @@ import Testing
 
 @testable import HeraldSQLite
 
-@Suite struct SQLiteEventStoreTests {
-    private static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString).sqlite").path
+/// A class, so that each test's directory of store files is removed when the test ends (`deinit`).
+@Suite final class SQLiteEventStoreTests {
+    private let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-store-\(UUID().uuidString)")
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A path for a new store file in the test's directory.
+    private func temporaryPath() -> String {
+        directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
     }
 
     private func withStore(
-        path: String = temporaryPath(),
+        path: String? = nil,
         durability: SQLiteEventStore.Durability = .normal,
         _ body: (SQLiteEventStore) async throws -> Void
     ) async throws {
-        let store = try await SQLiteEventStore.open(path: path, durability: durability)
+        let store = try await SQLiteEventStore.open(path: path ?? temporaryPath(), durability: durability)
         do {
             try await body(store)
         } catch {
@@ -107,7 +119,7 @@ import Testing
     /// Commits never checkpoint (that would put two fsyncs on a publisher's event loop): the store
     /// moves the write-ahead log into the file on its own thread once the log passes its size.
     @Test func theLogIsMovedIntoTheDatabaseFileWhileTheStoreIsOpen() async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryPath()
         try await withStore(path: path) { store in
             let frame = ByteBuffer(repeating: UInt8(ascii: "x"), count: 4096)
             for number in 1...(SQLiteEventStore.checkpointPages * 2) {
@@ -134,7 +146,7 @@ import Testing
     }
 
     @Test func aClosedStoreSaysSoRatherThanTouchingTheFile() async throws {
-        let store = try await SQLiteEventStore.open(path: Self.temporaryPath())
+        let store = try await SQLiteEventStore.open(path: temporaryPath())
         _ = try await append(store, "a")
         try await store.close()
         await #expect(throws: EventStoreError.self) { try await append(store, "b") }
@@ -165,7 +177,7 @@ import Testing
     }
 
     @Test func historyOfAnEarlierBuildMovesToTheNewTableAndNumberingGoesOn() async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryPath()
         let earlier = try await SQLiteConnection.open(storage: .file(path: path))
         for statement in [
             """

@@ -86,8 +86,8 @@ import Testing
     typealias HeraldProcess = ListenCommandTests.HeraldProcess
 
     @Test func benchCountsEveryDeliveryAgainstARunningHub() async throws {
-        let (hub, hubURL) = try await startHub()
-        defer { hub.process.terminate() }
+        let (hub, hubURL, dataDirectory) = try await startHub()
+        defer { stop(hub, removing: dataDirectory) }
         let token = try await publisherToken()
         let bench = try HeraldProcess([
             "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
@@ -130,8 +130,8 @@ import Testing
     }
 
     @Test func benchPadsMessagesAndAddsSubscribersThatNeverRead() async throws {
-        let (hub, hubURL) = try await startHub()
-        defer { hub.process.terminate() }
+        let (hub, hubURL, dataDirectory) = try await startHub()
+        defer { stop(hub, removing: dataDirectory) }
         let bench = try HeraldProcess([
             "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
             "--token", try await publisherToken(), "--subscribers", "4", "--messages", "30", "--message-bytes", "2048",
@@ -147,8 +147,8 @@ import Testing
     }
 
     @Test func serveWithOneEventLoopServesEveryConnectionOnIt() async throws {
-        let (hub, hubURL) = try await startHub(["--event-loops", "1"])
-        defer { hub.process.terminate() }
+        let (hub, hubURL, dataDirectory) = try await startHub(["--event-loops", "1"])
+        defer { stop(hub, removing: dataDirectory) }
         let bench = try HeraldProcess([
             "bench", "--subscribe-url", hubURL + "?topic={topic}", "--publish-url", hubURL,
             "--token", try await publisherToken(), "--subscribers", "10", "--messages", "20", "--json",
@@ -170,8 +170,10 @@ import Testing
     }
 
     @Test func serveSpeaksHTTPSAndListenPublishAndBenchTrustAPrivateCA() async throws {
-        let (hub, hubURL) = try await startHub(["--tls-cert", Self.tlsFixture("server.pem"), "--tls-key", Self.tlsFixture("server-key.pem")])
-        defer { hub.process.terminate() }
+        let (hub, hubURL, dataDirectory) = try await startHub([
+            "--tls-cert", Self.tlsFixture("server.pem"), "--tls-key", Self.tlsFixture("server-key.pem"),
+        ])
+        defer { stop(hub, removing: dataDirectory) }
         #expect(hubURL.hasPrefix("https://127.0.0.1:"))
         let cacert = Self.tlsFixture("ca.pem")
         let listen = try HeraldProcess(["listen", "--cacert", cacert, "--max-events", "1", "--json", hubURL + "?topic=a"])
@@ -198,8 +200,9 @@ import Testing
         #expect(report["delivered"] as? Int == 100)
     }
 
-    /// Starts `herald serve` on a free port with a fresh data directory; returns it and its hub URL.
-    private func startHub(_ arguments: [String] = []) async throws -> (HeraldProcess, String) {
+    /// Starts `herald serve` on a free port with a fresh data directory; returns it, its hub URL and
+    /// the directory, for ``stop(_:removing:)``.
+    private func startHub(_ arguments: [String] = []) async throws -> (HeraldProcess, String, String) {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
         let hub = try HeraldProcess(
             ["serve", "--port", "0", "--data-dir", dataDirectory, "--jwt-key", HubCommandTests.key, "--anonymous", "--log-level", "warning"]
@@ -214,11 +217,18 @@ import Testing
                     try await Task.sleep(for: .milliseconds(20))
                 }
             }
-            return (hub, hubURL)
+            return (hub, hubURL, dataDirectory)
         } catch {
-            hub.process.terminate()
+            stop(hub, removing: dataDirectory)
             throw error
         }
+    }
+
+    /// Stops a hub of ``startHub(_:)`` and removes its data directory.
+    private func stop(_ hub: HeraldProcess, removing dataDirectory: String) {
+        hub.process.terminate()
+        hub.process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     private func publisherToken() async throws -> String {

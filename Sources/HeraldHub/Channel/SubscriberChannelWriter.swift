@@ -89,11 +89,11 @@ final class SubscriberChannelWriter: Sendable {
         handler.value.checkClient()
     }
 
-    /// On the event loop: whether the writer waits among ``LaggardTurns``' paused writers; set and
-    /// cleared by them, so that it waits there once.
+    /// Whether the writer waits among ``LaggardTurns``' paused writers; set and cleared by them, on
+    /// the event loop, so that it waits there once. Kept by the queue, where a dispatch sees it.
     var isPaused: Bool {
-        get { handler.value.writerIsPaused }
-        set { handler.value.writerIsPaused = newValue }
+        get { queue.writerIsPaused }
+        set { queue.writerIsPaused = newValue }
     }
 
     /// Whether the subscriber's queue has ended.

@@ -31,8 +31,6 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
 
     /// Whether the client left unread what it was sent, as its TCP window told at the last reading.
     var clientIsBehind: Bool { probe.clientIsBehind }
-    /// Kept here for the writer, which has no state of its own on the loop.
-    var writerIsPaused = false
 
     /// Reads the client's window now; whether it is still behind.
     func checkClient() -> Bool {

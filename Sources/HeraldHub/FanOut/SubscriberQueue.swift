@@ -122,6 +122,15 @@ final class SubscriberQueue: Sendable {
     /// The hub-wide account this queue's bytes are counted in.
     private let budget: BacklogBudget?
     private let state = Mutex(State())
+    private let pausedWriter = Atomic(false)
+
+    /// Whether the writer waits for its client to catch up (``LaggardTurns``): a dispatch then offers
+    /// to this queue after those whose writers write now. Read without the lock; a stale reading
+    /// only changes the order of offers.
+    var writerIsPaused: Bool {
+        get { pausedWriter.load(ordering: .relaxed) }
+        set { pausedWriter.store(newValue, ordering: .relaxed) }
+    }
 
     init(maximumUpdates: Int, maximumBytes: Int, budget: BacklogBudget? = nil) {
         self.limits = BacklogLimits(updates: maximumUpdates, bytes: maximumBytes)

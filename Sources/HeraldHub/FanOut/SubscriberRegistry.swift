@@ -91,7 +91,18 @@ final class SubscriberRegistry: Sendable {
         let update = live.stored
         var delivered = 0
         var lagging: [Subscriber] = []
+        // Offered last: subscribers whose writers wait for their clients to catch up. Their offers
+        // only queue, and beside thousands of clients that stopped reading, the clients that read
+        // are written before, not after, thousands of such offers.
+        var paused: [Subscriber] = []
         func offer(to subscriber: Subscriber) {
+            if subscriber.queue.writerIsPaused {
+                paused.append(subscriber)
+                return
+            }
+            offerNow(to: subscriber)
+        }
+        func offerNow(to subscriber: Subscriber) {
             switch subscriber.queue.offer(live, writes: &writes) {
             case .queued: delivered += 1
             case .overflowed: lagging.append(subscriber)
@@ -116,6 +127,7 @@ final class SubscriberRegistry: Sendable {
             }
         }
         for subscriber in group.unindexed.values where subscriber.wants(update) { offer(to: subscriber) }
+        for subscriber in paused { offerNow(to: subscriber) }
         return (delivered, lagging)
     }
 }
