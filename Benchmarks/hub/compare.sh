@@ -7,9 +7,11 @@
 #   b   10,000 idle subscribers for 5 s: memory per connection                     (both)
 #   c1  100 subscribers, publishing as fast as answered for 10 s, 1 connection     (both)
 #   c4  the same over 4 publish connections                                         (both)
-#   e0  100 readers of 3,000 updates of 2 KB at 200/s                              (herald bench)
-#   e   the same beside 2,000 subscribers of the topic that never read              (herald bench)
-#   f   the readers of e0 beside 4 connections flooding another topic               (herald bench)
+#   e0  100 readers of 3,000 updates of 2 KB at 200/s                              (both)
+#   e   the same beside 2,000 subscribers of the topic that never read              (both)
+#   f   the readers of e0 beside 4 connections flooding another topic               (both)
+# (with ssebench, the stalled subscribers of e are herald bench's and the flood of f a second
+# ssebench's, each a process of its own beside ssebench's readers: scenarios.sh's start_disturbance)
 # then d, 19,000 idle subscribers on Herald alone. The servers alternate, the order flips every
 # round, ROUNDS times (default 3). Each serves connections on one thread (one nginx worker;
 # `herald serve --event-loops 1`). Writes both tables (medians, ranges, ratios Herald/nchan) to
@@ -59,7 +61,7 @@ stop_server() {
         server_pid=
     fi
 }
-trap 'stop_server; rm -rf "$run_dir"' EXIT
+trap 'stop_disturbance; stop_server; rm -rf "$run_dir"' EXIT
 
 # Starts SERVER on a fresh process and fresh history; sets server_pid to the process that serves
 # connections (nchan's one worker, herald itself), for the generators' CPU and memory readings.
@@ -106,13 +108,17 @@ run_ssebench() {  # run_ssebench SERVER SCENARIO ROUND
     if [ "$server" = nchan ]; then
         topic="$scenario-$round"
         publish=()
+        bench_target=(--protocol nchan)
     else
         ssebench_mercure_publish "$token"
+        bench_target=(--protocol mercure --token "$token")
     fi
     echo "-- ssebench $scenario, $server, round $round"
+    start_disturbance "$scenario" "$topic" "$results/beside-$scenario-$server-$round.log"
     "$ssebench" --sub-url "$sub_url" --pub-url "$pub_url" "${publish[@]}" --server-pid "$measured_pid" \
         --topic "$topic" --label "$scenario $server $round" --json "$results/ssebench-$scenario-$server-$round.jsonl" \
         "${shape[@]}" > "$results/ssebench-$scenario-$server-$round.log" 2>&1 || true
+    stop_disturbance
 }
 
 run_herald_bench() {  # run_herald_bench SERVER SCENARIO ROUND
@@ -131,7 +137,7 @@ run_herald_bench() {  # run_herald_bench SERVER SCENARIO ROUND
 measure() {  # measure SERVER SCENARIO ROUND: each generator on a fresh process of the server
     local server=$1 scenario=$2 round=$3
     case $scenario in
-        a | b | c1 | c4)
+        a | b | c1 | c4 | e0 | e | f)
             start_server "$server"; run_ssebench "$server" "$scenario" "$round"; stop_server; sleep 2 ;;
     esac
     start_server "$server"; run_herald_bench "$server" "$scenario" "$round"; stop_server; sleep 2

@@ -93,6 +93,10 @@ ssebench_measures = [
     ("(c1) server CPU per delivery, µs", "c1", sse("srv_us_per_delivery"), 2, "≤ 1.0×", False),
     ("(c4) deliveries/s", "c4", sse("deliv_per_s"), 0, "", False),
     ("(c4) server CPU per delivery, µs", "c4", sse("srv_us_per_delivery"), 2, "≤ 1.0×", False),
+    ("(e0) 100 readers alone: latency p99, ms", "e0", sse("lat_p99_us", 1 / 1000), 1, "", False),
+    ("(e) beside 2,000 that never read: latency p99, ms", "e", sse("lat_p99_us", 1 / 1000), 1, "", False),
+    ("(e) server memory at its peak, MB", "e", sse("srv_rss_peak_mb"), 0, "", False),
+    ("(f) beside a flood on another topic: latency p99, ms", "f", sse("lat_p99_us", 1 / 1000), 1, "", False),
 ]
 herald_bench_measures = [
     ("(a) deliveries/s", "a", hb("deliveriesPerSecond"), 0, "≥ 1.0×", False),
@@ -162,6 +166,30 @@ for label, scenario, pick_sse, pick_hb in shared:
         agree = "–"
     agreement.append("| %s | %s | %s | %s |" % (label, ratio_cell(by_sse, sse_spread), ratio_cell(by_hb, hb_spread), agree))
 
+# Isolation: each server's readers beside the stalled subscribers (e) or the flood (f), against the
+# same readers alone (e0). The bar: within 2x.
+def isolation_rows(generator, p99):
+    rows = []
+    for server in SERVERS:
+        alone = values(generator, "e0", server, p99)
+        if not alone:
+            continue
+        cells = [cell(alone, 1)]
+        for scenario in ("e", "f"):
+            beside = values(generator, scenario, server, p99)
+            if beside and statistics.median(alone):
+                cells.append("%s, %.2f×" % (cell(beside, 1), statistics.median(beside) / statistics.median(alone)))
+            else:
+                cells.append("–")
+        rows.append("| %s | %s | %s | %s | %s |" % (generator, "Herald" if server == "herald" else "nchan", *cells))
+    return rows
+
+
+isolation = ["| generator | server | (e0) p99 alone, ms | (e) p99 beside 2,000 that never read, ms, ×(e0) | (f) p99 beside a flood, ms, ×(e0) |",
+             "|---|---|---|---|---|"]
+isolation += isolation_rows("ssebench", sse("lat_p99_us", 1 / 1000))
+isolation += isolation_rows("herald-bench", hb("latencyMilliseconds", "p99"))
+
 d = load("herald-bench", "d", "herald", 1)
 d_line = ""
 if d:
@@ -186,6 +214,12 @@ section = "\n".join([
     "**By herald bench** (`herald bench`, Herald's own generator; it also runs the isolation scenarios e0, e, f):",
     "",
     *herald_bench_table,
+    "",
+    "Isolation, each server against itself (bar for Herald: (e) and (f) within 2× of (e0)); medians of the rounds, with "
+    "their range. With ssebench the readers are its own and the stalled subscribers (herald bench's) or the flood (a second "
+    "ssebench's) come from another process; herald bench runs all of it in one process, whose reading slows as it floods:",
+    "",
+    *(isolation if len(isolation) > 2 else []),
     "",
     "Where the generators measure the same thing, their ratios Herald/nchan:",
     "",
