@@ -9,10 +9,14 @@ import NIOCore
 /// once the kernel refuses. The window says so after a few KiB, so the hub can write to the clients
 /// that read first (``WriteCoalescer``) instead of after thousands of writes nobody reads.
 ///
-/// Read with `TCP_INFO`'s `tcpi_snd_wnd` (Linux 4.19 and later) after the first write and once every
-/// ``checkInterval`` bytes after, so a subscriber that keeps up costs a `getsockopt` every 16 KiB
-/// (every 4 KiB cost 100 readers of 2 KiB updates about a quarter more CPU per delivery). Elsewhere, or when
-/// the kernel does not report the window, every client counts as reading.
+/// Read with `TCP_INFO` (`tcpi_snd_wnd` and `tcpi_notsent_bytes`) when live writing starts, after
+/// the first write, and once every ``checkInterval`` bytes after: a subscriber that keeps up costs a
+/// `getsockopt` every 16 KiB (every 4 KiB cost 100 readers of 2 KiB updates about a quarter more
+/// CPU per delivery). Elsewhere, or on a kernel that does not report the window, every client
+/// counts as reading.
+///
+/// A client on a slow link whose kernel holds unsent bytes at a reading counts as behind too, and
+/// waits until the next check (``LaggardTurns/recheckInterval``) finds the bytes sent.
 struct PeerReadingProbe {
     /// Bytes written between two readings of the window.
     static let checkInterval = 16 << 10
@@ -21,10 +25,11 @@ struct PeerReadingProbe {
     /// Starts due, so that the first write is followed by a reading: thousands of clients that
     /// never read are told apart after one write each, not after a few KiB each.
     private var writtenSinceCheck = Self.checkInterval
-    /// Whether the window was at most half the widest seen at the last reading: the client held
-    /// that much unread. One that reads as data arrives stays near the widest (within 10 % here,
-    /// with 2 KiB updates at 200 a second); the kernel sends a window update once the client has
-    /// read enough to double a window below half, so a client that catches up is seen to.
+    /// Whether, at the last reading, the kernel held bytes it could not send, or the window was at
+    /// most half the widest seen: the client held that much unread. One that reads as data arrives
+    /// stays near the widest (within 10 % here, with 2 KiB updates at 200 a second); the kernel
+    /// sends a window update once the client has read enough to double a window below half, so a
+    /// client that catches up is seen to.
     private(set) var clientIsBehind = false
 
     /// After `bytes` were written to `channel`: reads its window if due.
