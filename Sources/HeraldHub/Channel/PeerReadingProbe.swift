@@ -78,8 +78,7 @@ private struct KernelTCPInfo: Sendable {
     var unsentBytes: UInt32 { field(at: 144) }
 
     private func field(at offset: Int) -> UInt32 {
-        var bytes = bytes
-        return withUnsafeBytes(of: &bytes) { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+        withUnsafeBytes(of: bytes) { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
     }
 }
 #endif

@@ -10,13 +10,18 @@ import Testing
 
 /// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
 @Suite struct SlowSubscriberTests {
+    /// A raw connection that subscribes to topic `a` and then reads nothing.
+    private func subscribeWithoutReading(to server: HubTestServer) async throws -> RawConnection {
+        try await connectClientThatNeverReads(
+            port: server.port,
+            sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+    }
+
     @Test func subscriberThatNeverReadsIsDroppedWhileOthersReceiveEverything() async throws {
         try await HubTestServer.with(configure: { $0.subscriberQueue.updates = 64 }) { server in
             // A raw connection that sends the request and then reads nothing.
-            let stalled = try await connectClientThatNeverReads(
-                port: server.port,
-                sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
-            )
+            let stalled = try await subscribeWithoutReading(to: server)
             try await waitUntil { await server.subscriberCount() == 1 }
             let reader = try await server.subscribe("topic=a")
 
@@ -44,14 +49,7 @@ import Testing
             $0.subscriptionEvents = false
         }) { server in
             var stalled: [RawConnection] = []
-            for _ in 0..<6 {
-                stalled.append(
-                    try await connectClientThatNeverReads(
-                        port: server.port,
-                        sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    )
-                )
-            }
+            for _ in 0..<6 { stalled.append(try await subscribeWithoutReading(to: server)) }
             try await waitUntil { await server.subscriberCount() == 6 }
             let reader = try await server.subscribe("topic=a")
             let chunk = String(repeating: "x", count: 20 * 1024)
@@ -83,10 +81,7 @@ import Testing
                 $0.subscriptionEvents = false
                 $0.heartbeatInterval = nil
             }) { server in
-                let stalled = try await connectClientThatNeverReads(
-                    port: server.port,
-                    sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                )
+                let stalled = try await subscribeWithoutReading(to: server)
                 try await waitUntil { await server.subscriberCount() == 1 }
                 let data = String(repeating: "x", count: 16 << 10)
                 for number in 1...64 { try await server.publish(topics: ["a"], data: "\(number) \(data)") }
@@ -124,10 +119,7 @@ import Testing
             $0.subscriptionEvents = false
             $0.heartbeatInterval = nil
         }) { server in
-            let client = try await connectClientThatNeverReads(
-                port: server.port,
-                sending: "GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n"
-            )
+            let client = try await subscribeWithoutReading(to: server)
             try await waitUntil { await server.subscriberCount() == 1 }
             let data = String(repeating: "x", count: 4 << 10)
             for number in 1...40 { try await server.publish(topics: ["a"], data: "\(number) \(data)") }
