@@ -9,11 +9,14 @@ import NIOCore
 /// once the kernel refuses. The window says so after a few KiB, so the hub can write to the clients
 /// that read first (``WriteCoalescer``) instead of after thousands of writes nobody reads.
 ///
-/// Read with `TCP_INFO` (`tcpi_snd_wnd` and `tcpi_notsent_bytes`) when live writing starts, after
-/// the first write, and once every ``checkInterval`` bytes after: a subscriber that keeps up costs a
-/// `getsockopt` every 16 KiB (every 4 KiB cost 100 readers of 2 KiB updates about a quarter more
-/// CPU per delivery). Elsewhere, or on a kernel that does not report the window, every client
-/// counts as reading.
+/// Read with `TCP_INFO` (`tcpi_snd_wnd` and `tcpi_notsent_bytes`) when live writing starts, before
+/// the second write, and before a write once every ``checkInterval`` bytes after (or half the
+/// client's window, if that is less): a subscriber that keeps up costs a `getsockopt` every 16 KiB
+/// (every 4 KiB cost 100 readers of 2 KiB updates about a quarter more CPU per delivery). Before a
+/// write rather than after one, so that a client found behind is not written: the acknowledgement
+/// that carries the shrunken window comes after a write, and the next write, coalescing what
+/// arrived meanwhile, is the large one. Elsewhere, or on a kernel that does not report the window,
+/// every client counts as reading.
 ///
 /// A client on a slow link whose kernel holds unsent bytes at a reading counts as behind too, and
 /// waits until the next check (``LaggardTurns/recheckInterval``) finds the bytes sent.
@@ -22,32 +25,69 @@ struct PeerReadingProbe {
     static let checkInterval = 16 << 10
 
     private var widestWindow: UInt32 = 0
-    /// Starts due, so that the first write is followed by a reading: thousands of clients that
-    /// never read are told apart after one write each, not after a few KiB each.
-    private var writtenSinceCheck = Self.checkInterval
+    private var lastWindow = 0
+    /// Bytes written between two readings: ``checkInterval``, or half the window at the last
+    /// reading if that is less, so that a client with a small window is read again before what it
+    /// was sent could have filled it.
+    private var readingInterval = Self.checkInterval
+    private var writtenSinceCheck = 0
+    private var hasWritten = false
+    /// Whether the window is read before the next write: after the first write, whose
+    /// acknowledgement tells thousands of clients that never read apart after one write each, not
+    /// after a few KiB each; then once every `readingInterval` bytes.
+    private(set) var readingIsDue = false
     /// Whether, at the last reading, the kernel held bytes it could not send, or the window was at
-    /// most half the widest seen: the client held that much unread. One that reads as data arrives
-    /// stays near the widest (within 10 % here, with 2 KiB updates at 200 a second); the kernel
-    /// sends a window update once the client has read enough to double a window below half, so a
-    /// client that catches up is seen to.
+    /// most half the widest seen (for a client already behind, under three quarters): the client
+    /// held that much unread. Also set, until the next reading, by writing more than the window of
+    /// the last reading. One that reads as data arrives stays near the widest (within 10 % here,
+    /// with 2 KiB updates at 200 a second); the kernel sends a window update once the client has
+    /// read enough to double a window below half, so a client that catches up is seen to.
     private(set) var clientIsBehind = false
 
-    /// After `bytes` were written to `channel`: reads its window if due.
-    mutating func wrote(_ bytes: Int, to channel: any Channel) {
+    /// After `bytes` were written: makes a reading due if it is. Past the window at the last
+    /// reading, the client is behind until a reading finds otherwise: the kernel holds what its
+    /// window did not take, and a client with a small window is told apart a write sooner.
+    mutating func wrote(_ bytes: Int) {
         writtenSinceCheck += bytes
-        guard writtenSinceCheck >= Self.checkInterval else { return }
-        writtenSinceCheck = 0
-        check(channel)
+        if !hasWritten || writtenSinceCheck >= readingInterval { readingIsDue = true }
+        if lastWindow > 0, writtenSinceCheck > lastWindow { clientIsBehind = true }
+        hasWritten = true
+    }
+
+    /// Before a write to `channel`: whether its client is behind, reading its window first if due.
+    mutating func clientIsBehind(beforeWritingTo channel: any Channel) -> Bool {
+        if readingIsDue { check(channel) }
+        return clientIsBehind
     }
 
     /// Reads `channel`'s window now: the first reading, before anything is written, is the
     /// baseline a client that never reads falls below.
     mutating func check(_ channel: any Channel) {
-        guard let info = Self.readInfo(of: channel) else { return }
+        record(Self.readInfo(of: channel).map { Reading(sendWindow: $0.sendWindow, unsentBytes: $0.unsentBytes) })
+    }
+
+    /// What one reading of `TCP_INFO` says of the client.
+    struct Reading {
+        /// The window the client advertises, in bytes.
+        var sendWindow: UInt32
+        /// Bytes written that the kernel has not sent yet.
+        var unsentBytes: UInt32
+    }
+
+    /// Takes in a reading of the window; `nil` when it could not be read.
+    mutating func record(_ reading: Reading?) {
+        readingIsDue = false
+        writtenSinceCheck = 0
+        guard let reading else { return }
         // A kernel that does not report the window leaves it zero: zero counts only after a wider one.
-        guard info.sendWindow > 0 || widestWindow > 0 else { return }
-        widestWindow = max(widestWindow, info.sendWindow)
-        clientIsBehind = info.unsentBytes > 0 || info.sendWindow <= widestWindow / 2
+        guard reading.sendWindow > 0 || widestWindow > 0 else { return }
+        widestWindow = max(widestWindow, reading.sendWindow)
+        lastWindow = Int(reading.sendWindow)
+        readingInterval = min(Self.checkInterval, lastWindow / 2)
+        // Behind at half the widest window, caught up again only at three quarters: a client that
+        // stopped reading after a small window's first few KiB can stay just above half for good.
+        let catchingUpThreshold = clientIsBehind ? widestWindow / 4 * 3 : widestWindow / 2
+        clientIsBehind = reading.unsentBytes > 0 || reading.sendWindow <= catchingUpThreshold
     }
 
     /// `channel`'s `TCP_INFO`; `nil` when unknown.

@@ -78,10 +78,11 @@ final class SubscriberChannelWriter: Sendable {
         handler.value.isWritable
     }
 
-    /// On the event loop: whether the client left unread what it was sent, at the last reading of
-    /// its window (``PeerReadingProbe``); such a writer waits until it catches up (``LaggardTurns``).
+    /// On the event loop, before a write: whether the client left unread what it was sent, at the
+    /// last reading of its window, read again if due (``PeerReadingProbe``); such a writer waits
+    /// until it catches up (``LaggardTurns``).
     var clientIsBehind: Bool {
-        handler.value.clientIsBehind
+        handler.value.clientIsBehindBeforeWriting()
     }
 
     /// On the event loop: reads the client's window now, and tells whether it is still behind.

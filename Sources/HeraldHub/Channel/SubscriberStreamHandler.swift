@@ -29,8 +29,12 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     private(set) var isWritable = false
     private var probe = PeerReadingProbe()
 
-    /// Whether the client left unread what it was sent, as its TCP window told at the last reading.
-    var clientIsBehind: Bool { probe.clientIsBehind }
+    /// Before a write: whether the client left unread what it was sent, as its TCP window told at
+    /// the last reading, read again first if one is due.
+    func clientIsBehindBeforeWriting() -> Bool {
+        guard let context else { return probe.clientIsBehind }
+        return probe.clientIsBehind(beforeWritingTo: context.channel)
+    }
 
     /// Reads the client's window now; whether it is still behind.
     func checkClient() -> Bool {
@@ -80,7 +84,7 @@ final class SubscriberStreamHandler: ChannelInboundHandler, RemovableChannelHand
     func writeChunk(_ chunk: ByteBuffer) {
         guard !responseEnded, let context else { return }
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
-        probe.wrote(chunk.readableBytes, to: context.channel)
+        probe.wrote(chunk.readableBytes)
     }
 
     /// Writes the last chunk, which ends the response, and closes the connection once it is sent.

@@ -19,9 +19,74 @@ import Testing
     @Test func clientThatReadsIsNeverSeenBehind() async throws {
         #expect(try await writesUntilBehind(reading: .continuously, receiveBufferSize: nil) == nil)
     }
+    #endif
 
-    /// Writes 2 KiB chunks, one every 2 ms, to an accepted connection whose client reads as told;
-    /// returns after how many writes the probe said it was behind, or `nil` after 40.
+    // What the probe makes of its readings, as a pass over thousands of subscribers meets them: the
+    // windows of a client with a 4 KiB receive buffer that stopped reading after the response head.
+
+    @Test func writePastTheWindowOfTheLastReadingIsBehindBeforeAnyReading() {
+        var probe = PeerReadingProbe()
+        probe.record(.init(sendWindow: 3842, unsentBytes: 0))
+        probe.wrote(2066)
+        #expect(probe.readingIsDue)
+        // The acknowledgement shows the first write unread, but not yet half the window.
+        probe.record(.init(sendWindow: 2048, unsentBytes: 0))
+        #expect(!probe.clientIsBehind)
+        // The next write's acknowledgement is delayed: the write alone says the client is behind.
+        probe.wrote(2066)
+        #expect(probe.clientIsBehind)
+    }
+
+    @Test func clientBehindCountsAsCaughtUpOnlyAtThreeQuartersOfItsWidestWindow() {
+        var probe = PeerReadingProbe()
+        probe.record(.init(sendWindow: 4000, unsentBytes: 0))
+        probe.record(.init(sendWindow: 1900, unsentBytes: 0))
+        #expect(probe.clientIsBehind)
+        // A client that never reads may sit just above half for good once the kernel sent the rest.
+        probe.record(.init(sendWindow: 2400, unsentBytes: 0))
+        #expect(probe.clientIsBehind)
+        probe.record(.init(sendWindow: 3200, unsentBytes: 0))
+        #expect(!probe.clientIsBehind)
+        probe.record(.init(sendWindow: 3200, unsentBytes: 12))
+        #expect(probe.clientIsBehind)
+    }
+
+    @Test func smallWindowIsReadAgainAfterHalfOfItIsWrittenAWideOneAfter16KiB() {
+        var small = PeerReadingProbe()
+        small.record(.init(sendWindow: 4000, unsentBytes: 0))
+        small.wrote(100)
+        // The first write is always followed by a reading.
+        #expect(small.readingIsDue)
+        small.record(.init(sendWindow: 4000, unsentBytes: 0))
+        small.wrote(1500)
+        #expect(!small.readingIsDue)
+        small.wrote(600)
+        #expect(small.readingIsDue)
+
+        var wide = PeerReadingProbe()
+        wide.record(.init(sendWindow: 100_000, unsentBytes: 0))
+        wide.wrote(100)
+        wide.record(.init(sendWindow: 100_000, unsentBytes: 0))
+        wide.wrote(PeerReadingProbe.checkInterval - 1)
+        #expect(!wide.readingIsDue)
+        wide.wrote(1)
+        #expect(wide.readingIsDue)
+        #expect(!wide.clientIsBehind)
+    }
+
+    @Test func kernelThatReportsNoWindowNeverCountsAClientBehind() {
+        var probe = PeerReadingProbe()
+        probe.record(.init(sendWindow: 0, unsentBytes: 0))
+        probe.wrote(1 << 20)
+        probe.record(nil)
+        #expect(!probe.clientIsBehind)
+    }
+
+    #if os(Linux)
+
+    /// Writes 2 KiB chunks, one every 2 ms, to an accepted connection whose client reads as told,
+    /// asking the probe before each; returns after how many writes it said the client was behind,
+    /// or `nil` after 40.
     private func writesUntilBehind(reading: RawConnection.Reading, receiveBufferSize: Int?) async throws -> Int? {
         let accepted = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: (any Channel).self)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -39,14 +104,16 @@ import Testing
             return probe
         }.get()
         var behindAfter: Int?
-        for write in 1...40 {
-            probe = try await channel.eventLoop.submit { [probe] in
+        for write in 0..<40 {
+            let isBehind: Bool
+            (probe, isBehind) = try await channel.eventLoop.submit { [probe] in
                 var probe = probe
+                if probe.clientIsBehind(beforeWritingTo: channel) { return (probe, true) }
                 channel.writeAndFlush(chunk, promise: nil)
-                probe.wrote(chunk.readableBytes, to: channel)
-                return probe
+                probe.wrote(chunk.readableBytes)
+                return (probe, false)
             }.get()
-            if probe.clientIsBehind {
+            if isBehind {
                 behindAfter = write
                 break
             }
