@@ -150,14 +150,21 @@ public final class Hub: Service, Sendable {
         }
     }
 
-    /// Drops the subscribers with the most waiting, as lagging, until what waits for all of them is
-    /// back under four fifths of the hub-wide bound: the ones that stopped reading go first, and the
-    /// ones keeping up are not touched.
+    /// Drops subscribers as lagging until what waits for all of them is back under four fifths of
+    /// the hub-wide bound: first every one whose client is known to have stopped reading (its writer
+    /// waits in ``LaggardTurns``), then those with the most waiting; the ones keeping up are not
+    /// touched. All of the first at once: they would fill the bound again and be dropped a few
+    /// hundred at a time, each drop costing the readers, while every update is queued for each.
+    /// (Beside 2,000 clients that never read, this took a dozen drops; at once, in alternating
+    /// runs, readers had fewer late deliveries in four runs of five.)
     private func shedFurthestBehind() {
         defer { backlog.finishedShedding() }
-        let behind = registry.subscribers.map { ($0, $0.queue.queuedBytes) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        let behind = registry.subscribers
+            .map { (subscriber: $0, bytes: $0.queue.queuedBytes, stoppedReading: $0.queue.writerIsPaused) }
+            .filter { $0.bytes > 0 }
+            .sorted { ($0.stoppedReading ? 1 : 0, $0.bytes) > ($1.stoppedReading ? 1 : 0, $1.bytes) }
         var dropped = 0
-        for (subscriber, _) in behind where backlog.bytes > backlog.sheddingTarget {
+        for (subscriber, _, stoppedReading) in behind where stoppedReading || backlog.bytes > backlog.sheddingTarget {
             subscriber.queue.shed()
             close(lagging: subscriber)
             dropped += 1

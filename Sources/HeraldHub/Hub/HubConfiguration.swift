@@ -22,9 +22,9 @@ public struct HubConfiguration: Sendable {
     /// What may wait for one subscriber; past it the subscriber is disconnected as lagging (it can
     /// resume from history). Default 10,000 updates or 16 MiB, whichever comes first.
     public var subscriberQueue: BacklogLimits
-    /// The most bytes that may wait for all subscribers together; past it, the subscribers furthest
-    /// behind are dropped as lagging (they resume from history) until the backlog is back under
-    /// four fifths of it. Default 512 MiB.
+    /// The most bytes that may wait for all subscribers together; past it, every subscriber whose
+    /// client is known to have stopped reading is dropped as lagging (they resume from history),
+    /// then those furthest behind until the backlog is back under four fifths of it. Default 512 MiB.
     public var subscriberBacklogBytes: Int
     /// The kernel's send buffer (`SO_SNDBUF`) of a subscriber's HTTP/1.1 connection, in bytes; `nil`
     /// leaves it to the kernel's autotuning. Default 64 KiB.

@@ -125,7 +125,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "The most bytes that may wait for all subscribers together; past it the ones furthest behind are dropped and resume from history (env HERALD_MAX_BACKLOG)."
+            "The most bytes that may wait for all subscribers together; past it the ones whose clients stopped reading, then the ones furthest behind, are dropped and resume from history (env HERALD_MAX_BACKLOG)."
     )
     var maxBacklog = Environment.integer("HERALD_MAX_BACKLOG") ?? 512 << 20
 

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import ServerSentEvents
 import Synchronization
+import TestSupport
 import Testing
 
 /// A subscriber that never reads is disconnected once its queue is full; the others keep receiving.
@@ -67,6 +68,37 @@ import Testing
             #expect(try await reader.next()?.data == "after")
         }
     }
+
+    #if os(Linux)
+    /// Once the bound is passed, every client known to have stopped reading goes in that one drop,
+    /// not just enough of them to get back under four fifths (two of these six), which would leave
+    /// the rest to fill the bound again.
+    @Test func everySubscriberThatStoppedReadingIsDroppedAtOnceWhenTheBoundIsPassed() async throws {
+        try await HubTestServer.with(configure: {
+            $0.subscriberBacklogBytes = 4 << 20
+            $0.subscriptionEvents = false
+        }) { server in
+            var stalled: [RawConnection] = []
+            for _ in 0..<6 { stalled.append(try await subscribeWithoutReading(to: server)) }
+            try await waitUntil { await server.subscriberCount() == 6 }
+            let reader = try await server.subscribe("topic=a")
+            let chunk = String(repeating: "x", count: 20 * 1024)
+            try await withHangGuard {
+                var number = 0
+                while await server.metric("herald_subscribers_dropped_total") ?? 0 == 0 {
+                    number += 1
+                    try await server.publish(topics: ["a"], data: "\(number) \(chunk)")
+                    let event = try #require(try await reader.next())
+                    #expect(event.data.prefix { $0 != " " } == "\(number)")
+                }
+            }
+            // Nothing is published after the first drop: it must have taken all six.
+            try await withHangGuard { try await waitUntil { await server.subscriberCount() == 1 } }
+            #expect(await server.metric("herald_subscribers_dropped_total") == 6)
+            for connection in stalled { await connection.close() }
+        }
+    }
+    #endif
 
     @Test func clientThatStopsReadingTakesLittleBeforeItsUpdatesWaitInItsQueue() async throws {
         // 64 updates of 16 KiB: 1 MiB for a client that reads nothing. Its small TCP window shows it
