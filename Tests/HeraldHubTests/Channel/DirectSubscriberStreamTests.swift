@@ -26,8 +26,9 @@ import Testing
     }
 
     @Test func liveUpdatesAreChunksAndTheEndOfTheStreamIsTheLastChunkThenClose() async throws {
-        // Long enough that the update is published before the stream ends, on a loaded machine too.
-        try await HubTestServer.with(configure: { $0.writeTimeout = .seconds(3) }) { server in
+        // Long enough that the update is published before the stream ends, on a loaded machine too:
+        // with 3 s (ending after 2.4 to 3), a CI run once saw the stream end before the update.
+        try await HubTestServer.with(configure: { $0.writeTimeout = .seconds(8) }) { server in
             let connection = try await RawConnection.open(port: server.port)
             try await connection.send("GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: localhost\r\n\r\n")
             try await waitUntil { await server.subscriberCount() == 1 }
