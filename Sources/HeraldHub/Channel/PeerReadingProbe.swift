@@ -24,7 +24,12 @@ struct PeerReadingProbe {
     /// Bytes written between two readings of the window.
     static let checkInterval = 16 << 10
 
+    /// Readings of a client behind whose window stays above half, but under three quarters, before
+    /// it counts as caught up anyway: ten of ``LaggardTurns/recheckInterval``, a second.
+    static let readingsBeforeWritingAgain = 10
+
     private var widestWindow: UInt32 = 0
+    private var readingsWithoutProgress = 0
     private var lastWindow = 0
     /// Bytes written between two readings: ``checkInterval``, or half the window at the last
     /// reading if that is less, so that a client with a small window is read again before what it
@@ -37,8 +42,8 @@ struct PeerReadingProbe {
     /// after a few KiB each; then once every `readingInterval` bytes.
     private(set) var readingIsDue = false
     /// Whether, at the last reading, the kernel held bytes it could not send, or the window was at
-    /// most half the widest seen (for a client already behind, under three quarters): the client
-    /// held that much unread. Also set, until the next reading, by writing more than the window of
+    /// most half the widest seen (for a client already behind, under three quarters, for at most
+    /// ``readingsBeforeWritingAgain`` readings): the client held that much unread. Also set, until the next reading, by writing more than the window of
     /// the last reading. One that reads as data arrives stays near the widest (within 10 % here,
     /// with 2 KiB updates at 200 a second); the kernel sends a window update once the client has
     /// read enough to double a window below half, so a client that catches up is seen to.
@@ -84,10 +89,22 @@ struct PeerReadingProbe {
         widestWindow = max(widestWindow, reading.sendWindow)
         lastWindow = Int(reading.sendWindow)
         readingInterval = min(Self.checkInterval, lastWindow / 2)
-        // Behind at half the widest window, caught up again only at three quarters: a client that
-        // stopped reading after a small window's first few KiB can stay just above half for good.
-        let catchingUpThreshold = clientIsBehind ? widestWindow / 4 * 3 : widestWindow / 2
-        clientIsBehind = reading.unsentBytes > 0 || reading.sendWindow <= catchingUpThreshold
+        guard reading.unsentBytes == 0, reading.sendWindow > widestWindow / 2 else {
+            clientIsBehind = true
+            readingsWithoutProgress = 0
+            return
+        }
+        // A client behind is caught up at three quarters of its widest window: one that stopped
+        // reading after a small window's first few KiB sits just above half for good. But a client
+        // that read everything advertises the window it freed only if that at least doubles it
+        // (Linux's receiver), so one above half may never show more: after a second of readings
+        // like that it is written again, once.
+        if clientIsBehind, reading.sendWindow < widestWindow / 4 * 3, readingsWithoutProgress < Self.readingsBeforeWritingAgain {
+            readingsWithoutProgress += 1
+            return
+        }
+        clientIsBehind = false
+        readingsWithoutProgress = 0
     }
 
     /// `channel`'s `TCP_INFO`; `nil` when unknown.

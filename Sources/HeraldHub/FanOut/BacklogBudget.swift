@@ -6,8 +6,8 @@ import Synchronization
 /// that stop reading could each fill theirs and together hold more than the machine has. Every
 /// queue adds what it queues here and subtracts what it hands to the socket or drops; when the sum
 /// passes the bound, the hub drops as lagging the subscribers whose clients stopped reading, then
-/// those furthest behind (they resume from history) until it is back under. Counted as the events' bytes, whether or not subscribers share
-/// them, so the bound errs on the safe side.
+/// those furthest behind (they resume from history) until it is back under. Counted as the events'
+/// bytes, whether or not subscribers share them, so the bound errs on the safe side.
 final class BacklogBudget: Sendable {
     /// The most bytes that may wait for all subscribers together.
     let limit: Int

@@ -155,8 +155,8 @@ public final class Hub: Service, Sendable {
     /// waits in ``LaggardTurns``), then those with the most waiting; the ones keeping up are not
     /// touched. All of the first at once: they would fill the bound again and be dropped a few
     /// hundred at a time, each drop costing the readers, while every update is queued for each.
-    /// (Beside 2,000 clients that never read, this took a dozen drops; at once, in alternating
-    /// runs, readers had fewer late deliveries in four runs of five.)
+    /// (Beside 2,000 clients that never read, this took 14 drops; at once, in alternating runs,
+    /// readers had fewer late deliveries in four runs of five.)
     private func shedFurthestBehind() {
         defer { backlog.finishedShedding() }
         let behind = registry.subscribers
